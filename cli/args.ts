@@ -1,0 +1,107 @@
+// Command-line parsing for `tubelet` (Node): global options shared by every command.
+import { parseArgs } from 'node:util';
+import { defaultProfileDir, type AdapterChoice } from './chrome.ts';
+import { UsageError } from './errors.ts';
+
+export interface GlobalOptions {
+  readonly json: boolean;
+  readonly profileDir: string;
+  readonly adapter: AdapterChoice;
+  readonly headed: boolean;
+  readonly build: boolean;
+  readonly verbose: boolean;
+  readonly port: number;
+  readonly seed: number;
+  readonly size: number;
+}
+
+export interface ParsedArgs {
+  readonly command: string;
+  readonly rest: string[];
+  readonly options: GlobalOptions;
+}
+
+function intOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
+  }
+  return n;
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        adapter: { type: 'string' },
+        headed: { type: 'boolean', default: false },
+        'no-build': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', short: 'v', default: false },
+        port: { type: 'string' },
+        seed: { type: 'string' },
+        size: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const adapter = values.adapter ?? env.TUBELET_ADAPTER ?? 'auto';
+  if (adapter !== 'auto' && adapter !== 'hardware' && adapter !== 'swiftshader') {
+    throw new UsageError(`--adapter must be auto, hardware or swiftshader, got '${adapter}'`);
+  }
+  const [command = 'help', ...rest] = values.help ? ['help'] : positionals;
+  return {
+    command,
+    rest,
+    options: {
+      json: values.json,
+      profileDir: values.profile ?? env.TUBELET_PROFILE ?? defaultProfileDir(env),
+      adapter,
+      headed: values.headed,
+      build: !values['no-build'],
+      verbose: values.verbose,
+      port: intOption('port', values.port, 4173, 0, 65535),
+      seed: intOption('seed', values.seed, 20261121, 0, 2 ** 31 - 1),
+      size: intOption('size', values.size, 256, 1, 2048),
+    },
+  };
+}
+
+export const HELP = `tubelet — train, evaluate and inspect video action-recognition models on WebGPU
+
+Usage: tubelet <command> [options]
+
+Commands:
+  serve                 build if needed and serve the studio on http://127.0.0.1:PORT
+  doctor                browser version, GPU adapter, features, limits, codecs and storage
+  selftest              run a WGSL kernel in the studio's worker and compare it with the CPU
+  help                  this text
+
+Options:
+  --json                print one JSON object (doctor, selftest)
+  --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]
+  --profile DIR         browser profile kept between calls (IndexedDB lives here)  [env TUBELET_PROFILE]
+  --port N              port for serve (default 4173; 0 picks a free one)
+  --size N              selftest matrix size (default 256)
+  --seed N              selftest seed
+  --headed              show the browser window
+  --no-build            use dist/ as it is
+  -v, --verbose         forward the page's console to stderr
+
+Environment: TUBELET_CHROME=/path/to/chrome picks the browser.
+Exit codes: 0 success, 1 failure, 2 usage error.`;

@@ -1,0 +1,61 @@
+// The `tubelet` CLI (Node): parses the command line and runs a command against the studio.
+import { HELP, parseCli, type ParsedArgs } from './args.ts';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.ts';
+import { withStudio } from './session.ts';
+import { doctor, formatDoctor } from './commands/doctor.ts';
+import { formatSelfTest, selftest } from './commands/selftest.ts';
+import { serve } from './commands/serve.ts';
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function print(value: unknown, json: boolean, human: (v: never) => string): void {
+  process.stdout.write(`${json ? JSON.stringify(value) : human(value as never)}\n`);
+}
+
+async function run({ command, rest, options }: ParsedArgs): Promise<number> {
+  if (rest.length > 0) throw new UsageError(`unexpected argument '${rest.join(' ')}' for '${command}'`);
+  const session = { ...options, log };
+  switch (command) {
+    case 'help':
+      process.stdout.write(`${HELP}\n`);
+      return EXIT_OK;
+    case 'serve':
+      return serve(options.port, options.build, log);
+    case 'doctor': {
+      const report = await withStudio(session, (s) => doctor(s, options.profileDir));
+      print(report, options.json, formatDoctor);
+      return EXIT_OK;
+    }
+    case 'selftest': {
+      const result = await withStudio(session, (s) =>
+        selftest(s, { size: options.size, seed: options.seed }, (event) => {
+          if (event.type === 'progress' && !options.json)
+            log(`  ${event.stage} (${event.done}/${event.total})`);
+        }),
+      );
+      print(result, options.json, formatSelfTest);
+      if (!result.ok)
+        log('The GPU result does not match the CPU reference: this adapter or driver computes wrongly.');
+      return result.ok ? EXIT_OK : EXIT_FAILURE;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(parseCli(argv));
+  } catch (error) {
+    if (error instanceof CliError) {
+      log(`tubelet: ${error.message}`);
+      return error.exitCode;
+    }
+    log(
+      `tubelet: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,61 @@
+// The headless CLI: doctor and selftest print one JSON object each, through the studio's automation handle.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from '@playwright/test';
+
+const run = promisify(execFile);
+const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-cli-'));
+
+async function tubelet(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(
+      'node',
+      ['bin/tubelet.mjs', ...args, '--profile', profile, '--no-build'],
+      {
+        timeout: 170_000,
+      },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? -1 };
+  }
+}
+
+test('doctor --json prints adapter, limits, features and codecs as one JSON object', async () => {
+  const { stdout, code } = await tubelet('doctor', '--json');
+  expect(code).toBe(0);
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  const report = JSON.parse(lines[0] ?? '') as Record<string, unknown> & {
+    gpu: { vendor: string; features: string[]; limits: Record<string, number> };
+    codecs: { name: string; decode: boolean }[];
+    tf: { sharesDevice: boolean };
+    browser: { version: string };
+  };
+  expect(report.gpu.vendor.length).toBeGreaterThan(0);
+  expect(report.gpu.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
+  expect(Array.isArray(report.gpu.features)).toBe(true);
+  expect(report.codecs.map((c) => c.name)).toEqual(['avc1', 'vp8', 'vp9', 'av1', 'hevc']);
+  expect(report.tf.sharesDevice).toBe(true);
+  expect(report.browser.version).toMatch(/\d+\.\d+/);
+  expect(report).toHaveProperty('storage');
+});
+
+test('selftest --json reports a WGSL result matching the CPU reference', async () => {
+  const { stdout, code } = await tubelet('selftest', '--json', '--size', '64', '--adapter', 'swiftshader');
+  expect(code).toBe(0);
+  const result = JSON.parse(stdout.trim()) as { ok: boolean; maxAbsError: number; tolerance: number };
+  expect(result.ok).toBe(true);
+  expect(result.maxAbsError).toBeLessThanOrEqual(result.tolerance);
+});
+
+test('a usage error exits 2 with one line saying what to do', async () => {
+  const { stderr, code } = await tubelet('doctor', '--adapter', 'quantum');
+  expect(code).toBe(2);
+  expect(stderr.trim().split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/--adapter must be auto, hardware or swiftshader/);
+});

@@ -1,0 +1,80 @@
+// The studio's one zustand store (main thread), built from typed slices. Serialisable state only.
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { DoctorReport, InitResult, SelfTestResult } from '../shared/protocol.ts';
+import type { SerializedError } from '../shared/errors.ts';
+
+export const PANELS = [
+  'datasets',
+  'models',
+  'pretrain',
+  'finetune',
+  'evaluate',
+  'visualise',
+  'system',
+] as const;
+export type PanelId = (typeof PANELS)[number];
+
+export interface NavSlice {
+  panel: PanelId;
+}
+
+export type StudioStatus = 'starting' | 'ready' | 'unsupported' | 'failed';
+
+export interface SystemSlice {
+  status: StudioStatus;
+  init: InitResult | null;
+  doctor: DoctorReport | null;
+  doctorLoading: boolean;
+  startupError: SerializedError | null;
+  deviceLost: boolean;
+}
+
+export interface SelfTestSlice {
+  selfTest: {
+    jobId: string | null;
+    stage: string | null;
+    done: number;
+    total: number;
+    result: SelfTestResult | null;
+  };
+}
+
+export interface ErrorEntry extends SerializedError {
+  readonly id: number;
+  readonly at: number;
+}
+
+export interface ErrorsSlice {
+  errors: ErrorEntry[];
+}
+
+export type StudioState = NavSlice & SystemSlice & SelfTestSlice & ErrorsSlice;
+
+const createNavSlice = (): NavSlice => ({ panel: 'system' });
+
+const createSystemSlice = (): SystemSlice => ({
+  status: 'starting',
+  init: null,
+  doctor: null,
+  doctorLoading: false,
+  startupError: null,
+  deviceLost: false,
+});
+
+const createSelfTestSlice = (): SelfTestSlice => ({
+  selfTest: { jobId: null, stage: null, done: 0, total: 0, result: null },
+});
+
+const createErrorsSlice = (): ErrorsSlice => ({ errors: [] });
+
+export const studioStore = createStore<StudioState>()(() => ({
+  ...createNavSlice(),
+  ...createSystemSlice(),
+  ...createSelfTestSlice(),
+  ...createErrorsSlice(),
+}));
+
+export function useStudio<T>(selector: (state: StudioState) => T): T {
+  return useStore(studioStore, selector);
+}

@@ -1,0 +1,27 @@
+// The studio shell: header, navigation, the current panel and the error center (main thread).
+import { useStudio } from '../state/store.ts';
+import { ErrorCenter } from './shell/ErrorCenter.tsx';
+import { Header } from './shell/Header.tsx';
+import { Nav } from './shell/Nav.tsx';
+import { WebGpuMissing } from './shell/WebGpuMissing.tsx';
+import { PlannedPanel } from './panels/PlannedPanel.tsx';
+import { SystemPanel } from './system/SystemPanel.tsx';
+
+export function App() {
+  const status = useStudio((s) => s.status);
+  const panel = useStudio((s) => s.panel);
+  const startupError = useStudio((s) => s.startupError);
+  if (status === 'unsupported') return <WebGpuMissing error={startupError} />;
+  return (
+    <div className="app">
+      <Header />
+      <div className="app__body">
+        <Nav />
+        <main className="app__main">
+          {panel === 'system' ? <SystemPanel /> : <PlannedPanel panel={panel} />}
+        </main>
+      </div>
+      <ErrorCenter />
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+// A titled section card (main thread).
+import type { ReactNode } from 'react';
+
+export function Card({
+  title,
+  actions,
+  children,
+  testId,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <section className="card" data-testid={testId}>
+      <header className="card__header">
+        <h2>{title}</h2>
+        {actions ? <div className="card__actions">{actions}</div> : null}
+      </header>
+      <div className="card__body">{children}</div>
+    </section>
+  );
+}

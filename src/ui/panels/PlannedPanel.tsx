@@ -1,0 +1,69 @@
+// Panels that later work fills: each says plainly what it will hold (main thread).
+import type { PanelId } from '../../state/store.ts';
+import { PANEL_TITLES } from '../shell/Nav.tsx';
+
+const PLANS: Record<Exclude<PanelId, 'system'>, { summary: string; items: string[] }> = {
+  datasets: {
+    summary:
+      'Drop a dataset folder and Tubelet turns it into a stored, labelled, split and sampleable dataset.',
+    items: [
+      'UCF101, HMDB51, Kinetics, Something-Something v2 and folder-per-class layouts, detected automatically',
+      'Decoding with WebCodecs (ffmpeg.wasm for AVI), frames stored in IndexedDB, resumable ingest',
+      'MMAction2-style clip sampling (clip_len × frame_interval × num_clips) and the built-in Toy Actions set',
+    ],
+  },
+  models: {
+    summary: 'The model zoo, with weights that move both ways between Tubelet and PyTorch.',
+    items: [
+      'R3D / MC3 / R(2+1)D / S3D, SlowOnly, C2D, I3D, X3D, CSN, SlowFast, TSN, TSM, SRTG',
+      'Import safetensors and .pth checkpoints (torchvision, pytorchvideo and MMAction2 names)',
+      'Export checkpoints that torch.load and load_state_dict accept; parameter and FLOP counts',
+    ],
+  },
+  pretrain: {
+    summary: 'Self-supervised pretraining on your unlabelled videos.',
+    items: ['BYOL with the fine-grained key-value memory predictor', 'MaskFeat with HOG targets', 'VideoMAE'],
+  },
+  finetune: {
+    summary: 'Supervised finetuning and linear probing with a live dashboard.',
+    items: [
+      'Presets from the seed works; SGD, AdamW and LARS with warmup and cosine schedules',
+      'Loss, accuracy, learning-rate and read/forward/backward throughput charts',
+      'Checkpoints that survive a closed tab: resume, never start over',
+    ],
+  },
+  evaluate: {
+    summary: 'Standard evaluation protocols.',
+    items: [
+      'Multi-view testing (clips × crops)',
+      'Top-1, top-5 and mean class accuracy',
+      'Zero-shot recognition',
+    ],
+  },
+  visualise: {
+    summary: 'Look inside the models.',
+    items: [
+      'Attention maps of video transformers',
+      'HOG targets and MaskFeat predictions',
+      'Augmented clip previews',
+    ],
+  },
+};
+
+export function PlannedPanel({ panel }: { panel: Exclude<PanelId, 'system'> }) {
+  const plan = PLANS[panel];
+  return (
+    <div className="panel" data-testid={`panel-${panel}`}>
+      <h1>{PANEL_TITLES[panel]}</h1>
+      <p className="lead">{plan.summary}</p>
+      <div className="card planned">
+        <p className="muted">This panel is being built. It will hold:</p>
+        <ul>
+          {plan.items.map((item) => (
+            <li key={item}>{item}</li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+// Implements WorkerApi in the compute worker by delegating to gpu/, models/ and data/.
+// Every method rethrows failures as plain SerializedError objects so codes survive postMessage.
+import { serializeError, TubeletError } from '../shared/errors.ts';
+import type {
+  DoctorReport,
+  InitResult,
+  JobEvent,
+  JobKind,
+  JobResults,
+  JobSpec,
+  SystemEvent,
+  WorkerApi,
+} from '../shared/protocol.ts';
+import { acquireGpu, onGpuEvent } from '../gpu/device.ts';
+import { initTf, tfBackendName, tfDevice, tfVersion } from '../models/tf.ts';
+import { probeCodecs } from '../data/decode/codecSupport.ts';
+import { storageInfo } from '../data/store/quota.ts';
+import { cancelJob, runJob } from './jobs.ts';
+import { runSelfTest } from './selftest.ts';
+
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    // A plain object survives structured cloning with its code; the client turns it back into a TubeletError.
+    throw serializeError(error);
+  }
+}
+
+async function ready(): Promise<InitResult> {
+  const gpu = await acquireGpu();
+  await initTf(gpu.device, gpu.adapter.info);
+  return {
+    gpu: gpu.info,
+    tf: { version: tfVersion(), backend: tfBackendName(), sharesDevice: tfDevice() === gpu.device },
+  };
+}
+
+type JobRunner<K extends JobKind> = (
+  jobId: string,
+  spec: Extract<JobSpec, { kind: K }>,
+  emit: (event: JobEvent) => void,
+  transfer: WorkerPlumbing['transfer'],
+) => Promise<JobResults[K]>;
+
+/** One runner per job kind; a kind added to JobSpec does not compile until it is listed here. */
+const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
+  selftest: async (jobId, spec, emit, transfer) => {
+    const result = await runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return runSelfTest(await acquireGpu(), spec, job);
+    });
+    return transfer(result, [result.sample.buffer]);
+  },
+};
+
+function dispatchJob<S extends JobSpec>(
+  jobId: string,
+  spec: S,
+  emit: (event: JobEvent) => void,
+  transfer: WorkerPlumbing['transfer'],
+): Promise<JobResults[S['kind']]> {
+  const runner = (JOB_RUNNERS as Partial<Record<string, JobRunner<S['kind']>>>)[spec.kind];
+  if (!runner) throw new TubeletError('INVALID_ARGUMENT', `Unknown job kind '${spec.kind}'.`);
+  return runner(jobId, spec as unknown as Extract<JobSpec, { kind: S['kind'] }>, emit, transfer);
+}
+
+export interface WorkerPlumbing {
+  /** Marks buffers inside a result to be transferred, not copied. */
+  readonly transfer: <T>(value: T, transferables: Transferable[]) => T;
+  /** Releases a callback proxied from the other thread once a job no longer needs it. */
+  readonly release: (callback: unknown) => void;
+}
+
+export function createWorkerApi({ transfer, release }: WorkerPlumbing): WorkerApi {
+  let systemListener: ((event: SystemEvent) => void) | null = null;
+  onGpuEvent((event) => systemListener?.(event));
+
+  return {
+    init: () => guard(ready),
+
+    doctor: () =>
+      guard(async (): Promise<DoctorReport> => {
+        const init = await ready();
+        const [codecs, storage] = await Promise.all([probeCodecs(), storageInfo()]);
+        return {
+          ...init,
+          userAgent: navigator.userAgent,
+          codecs,
+          storage,
+          crossOriginIsolated: globalThis.crossOriginIsolated,
+        };
+      }),
+
+    runJob: <S extends JobSpec>(jobId: string, spec: S, onEvent: (event: JobEvent) => void) =>
+      guard(async (): Promise<JobResults[S['kind']]> => {
+        try {
+          return await dispatchJob(jobId, spec, onEvent, transfer);
+        } finally {
+          release(onEvent);
+        }
+      }),
+
+    cancelJob: (jobId) => Promise.resolve(cancelJob(jobId)),
+
+    onSystemEvent: (listener) => {
+      systemListener = listener;
+      return Promise.resolve();
+    },
+  };
+}
