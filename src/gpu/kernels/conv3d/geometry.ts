@@ -45,7 +45,7 @@ export interface Conv3DGeometry {
 
 const triple = (v: number | Triple, name: string): Triple => {
   const t: Triple = typeof v === 'number' ? [v, v, v] : v;
-  if (t.length !== 3 || t.some((x) => !Number.isInteger(x) || x < 1)) {
+  if (t.some((x) => !Number.isInteger(x) || x < 1)) {
     throw new RangeError(`conv3d: ${name} must be positive integers, got ${JSON.stringify(v)}`);
   }
   return t;
@@ -89,7 +89,7 @@ export function conv3dGeometry(
 ): Conv3DGeometry {
   if (xShape.length !== 5 || wShape.length !== 5) {
     throw new RangeError(
-      `conv3d: x must be 5-D NDHWC and w 5-D [kD,kH,kW,Cin/g,Cout]; got ${xShape} and ${wShape}`,
+      `conv3d: x must be 5-D NDHWC and w 5-D [kD,kH,kW,Cin/g,Cout]; got [${xShape.join(',')}] and [${wShape.join(',')}]`,
     );
   }
   const [batch = 0, inD = 0, inH = 0, inW = 0, inC = 0] = xShape;
