@@ -16,14 +16,14 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['src/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['**/*.gpu.test.ts', 'node_modules/**'],
+          exclude: ['**/*.gpu.test.ts', '**/*.browser.test.ts', 'node_modules/**'],
         },
       },
       {
         extends: true,
         test: {
           name: 'gpu',
-          include: ['src/**/*.gpu.test.ts'],
+          include: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
