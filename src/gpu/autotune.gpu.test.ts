@@ -44,7 +44,14 @@ async function matmulRequest() {
       };
     },
   };
-  return { device, request, calls, dispose: () => a.destroy() };
+  return {
+    device,
+    request,
+    calls,
+    dispose: () => {
+      a.destroy();
+    },
+  };
 }
 
 describe('Autotuner', () => {
@@ -97,7 +104,9 @@ describe('Autotuner', () => {
         const usage = c === 'bad' ? GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE : GPUBufferUsage.STORAGE;
         const b = device.createBuffer({ size: 16, usage });
         device.queue.submit([]);
-        return () => b.destroy();
+        return () => {
+          b.destroy();
+        };
       },
     });
     expect(best).toBe('good');
