@@ -44,3 +44,26 @@ export function tfBackendName(): string {
 export function tensorFromGpuBuffer(buffer: GPUBuffer, shape: number[]): tf.Tensor {
   return tf.tensor({ buffer }, shape, 'float32');
 }
+
+/** Submits TF.js's pending GPU commands and resolves when the device has finished all submitted work. */
+export async function gpuSync(): Promise<void> {
+  const backend = tf.backend();
+  if (!(backend instanceof WebGPUBackend)) return;
+  backend.submitQueue();
+  await backend.device.queue.onSubmittedWorkDone();
+}
+
+/** Runs `work` with TF.js environment flags set, restoring their previous values afterwards. */
+export async function withFlags<T>(
+  flags: Record<string, boolean | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const env = tf.env();
+  const saved = Object.fromEntries(Object.keys(flags).map((k) => [k, env.get(k)]));
+  for (const [k, v] of Object.entries(flags)) env.set(k, v);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) env.set(k, v);
+  }
+}

@@ -13,7 +13,7 @@ import type {
   SplitFold,
   SplitRole,
   VideoSplits,
-} from './types.ts';
+} from '../../shared/datasets.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export type DraftVideo = Mutable<ManifestVideo> & { splits: VideoSplits };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectLayout, detectLayoutDeep, parseDataset } from './detect.ts';
 import { drop, lf } from './testFixtures.ts';
-import type { DatasetFormat, DroppedFile } from './types.ts';
+import type { DatasetFormat, DroppedFile } from '../../shared/datasets.ts';
 
 const top = (guesses: readonly { format: DatasetFormat }[]): DatasetFormat | undefined => guesses[0]?.format;
 

@@ -15,7 +15,7 @@ import {
   type DatasetManifest,
   type DroppedFile,
   type ParseOptions,
-} from './types.ts';
+} from '../../shared/datasets.ts';
 import { UCF_LIST_FILE, UCF_VIDEO_NAME, parseUcf101 } from './ucf101.ts';
 import { parseVideoList } from './videoList.ts';
 

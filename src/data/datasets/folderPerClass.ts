@@ -2,7 +2,7 @@
 // folder, any root prefix. Pure; compute worker and Node tests.
 import { ClassTable, ManifestBuilder, sortedDistinct } from './builder.ts';
 import { FileIndex, isVideoPath, normalizePath, roleOfWord, usableFiles } from './paths.ts';
-import type { DatasetManifest, DroppedFile, ParseOptions, SplitRole } from './types.ts';
+import type { DatasetManifest, DroppedFile, ParseOptions, SplitRole } from '../../shared/datasets.ts';
 
 interface Placed {
   readonly file: DroppedFile;

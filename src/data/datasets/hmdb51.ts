@@ -2,7 +2,13 @@
 // 1 train, 2 test, 0 unused) over `{class}/{video}.avi`. Pure; compute worker and Node tests.
 import { ClassTable, ManifestBuilder, lastSegments, pickOne, readList, sortedDistinct } from './builder.ts';
 import { FileIndex, basename, isVideoPath, normalizePath, pushTo, textLines, usableFiles } from './paths.ts';
-import type { DatasetManifest, DroppedFile, ParseOptions, SplitFold, SplitRole } from './types.ts';
+import type {
+  DatasetManifest,
+  DroppedFile,
+  ParseOptions,
+  SplitFold,
+  SplitRole,
+} from '../../shared/datasets.ts';
 
 /** `{class}_test_split{N}.txt`; the class is everything before `_test_split` (it may hold underscores). */
 export const HMDB_SPLIT_FILE = /^(.+)_test_split([123])\.txt$/i;

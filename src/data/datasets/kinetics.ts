@@ -14,7 +14,7 @@ import {
   stem,
   usableFiles,
 } from './paths.ts';
-import type { DatasetManifest, DroppedFile, ParseOptions, SplitRole } from './types.ts';
+import type { DatasetManifest, DroppedFile, ParseOptions, SplitRole } from '../../shared/datasets.ts';
 
 /** YouTube ids are 11 characters of [A-Za-z0-9_-] and may start with '-' or '_'. */
 export const YOUTUBE_ID = /^[A-Za-z0-9_-]{11}$/;

@@ -11,7 +11,7 @@ import {
   textLines,
   type TextLine,
 } from './paths.ts';
-import type { DroppedFile, ParseOptions } from './types.ts';
+import type { DroppedFile, ParseOptions } from '../../shared/datasets.ts';
 
 export type ListKind = 'video' | 'rawframe';
 

@@ -1,6 +1,6 @@
 // Path and text helpers for dataset parsing, plus the index that finds a listed path among dropped
 // files (any root prefix, case-insensitive, closest suffix wins). Pure; compute worker and Node tests.
-import type { DroppedFile, SplitRole } from './types.ts';
+import type { DroppedFile, SplitRole } from '../../shared/datasets.ts';
 
 export const VIDEO_EXTENSIONS: readonly string[] = ['mp4', 'avi', 'webm', 'mkv', 'mov', 'm4v'];
 export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'webp', 'bmp'];

@@ -12,7 +12,13 @@ import {
   roleInName,
   usableFiles,
 } from './paths.ts';
-import type { DatasetManifest, DroppedFile, ParseOptions, SplitFold, SplitRole } from './types.ts';
+import type {
+  DatasetManifest,
+  DroppedFile,
+  ParseOptions,
+  SplitFold,
+  SplitRole,
+} from '../../shared/datasets.ts';
 
 interface Entry {
   readonly listed: string;

@@ -11,7 +11,7 @@ import {
   textLines,
   usableFiles,
 } from './paths.ts';
-import type { DatasetManifest, DroppedFile, ParseOptions, SplitRole } from './types.ts';
+import type { DatasetManifest, DroppedFile, ParseOptions, SplitRole } from '../../shared/datasets.ts';
 
 export const STHV2_FILES = {
   labels: /(^|[-_])labels\.json$/i,

@@ -1,6 +1,6 @@
 // Test-only helpers: build a dropped-folder file list from strings (text files) and sizes (videos).
 // Imported by the *.test.ts files of this folder only; Node (Vitest unit).
-import type { DatasetIssueCode, DatasetManifest, DroppedFile, ManifestVideo } from './types.ts';
+import type { DatasetIssueCode, DatasetManifest, DroppedFile, ManifestVideo } from '../../shared/datasets.ts';
 
 /** Files from `{ path: text | byteSize }`: strings become readable text files, numbers opaque files. */
 export function drop(entries: Readonly<Record<string, string | number>>): DroppedFile[] {

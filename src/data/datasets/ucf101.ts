@@ -10,7 +10,13 @@ import {
   type Where,
 } from './builder.ts';
 import { FileIndex, filesNamed, isVideoPath, normalizePath, textLines, usableFiles } from './paths.ts';
-import type { DatasetManifest, DroppedFile, ParseOptions, SplitFold, SplitRole } from './types.ts';
+import type {
+  DatasetManifest,
+  DroppedFile,
+  ParseOptions,
+  SplitFold,
+  SplitRole,
+} from '../../shared/datasets.ts';
 
 interface ListEntry {
   readonly listed: string;

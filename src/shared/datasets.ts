@@ -1,5 +1,5 @@
 // Types of dataset parsing: a dropped folder's file list in, a labelled and split manifest out.
-// Pure data (structured-clone safe except DroppedFile.read); imported by the compute worker and tests.
+// Pure data shared by both threads (structured-clone safe except DroppedFile.read): the worker parses, the UI shows.
 
 /** One file of a dropped folder. */
 export interface DroppedFile {
