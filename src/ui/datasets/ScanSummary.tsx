@@ -106,7 +106,7 @@ export function ScanSummary({ summary, busy }: { summary: DatasetScanSummary; bu
 function IssuesCard({ summary }: { summary: DatasetScanSummary }) {
   const counts = Object.entries(summary.issueCounts);
   return (
-    <Card title={`Issues (${counts.reduce((s, [, n]) => s + n, 0)})`} testId="dataset-issues">
+    <Card title={`Issues (${counts.reduce((s, [, n]) => s + n, 0)})`} testId="dataset-issues" wide>
       {summary.issues.length === 0 ? (
         <p className="yes">Lists and files agree.</p>
       ) : (
