@@ -22,7 +22,15 @@ describe('float16 / bfloat16', () => {
   });
 
   it('rounds float32 to float16 to nearest even, with overflow and underflow', () => {
-    const v = new Float32Array([1 + 2 ** -11, 1 + 3 * 2 ** -11, 65520, 65519, 2 ** -25, 2 ** -25 * 1.0001, 1e-10]);
+    const v = new Float32Array([
+      1 + 2 ** -11,
+      1 + 3 * 2 ** -11,
+      65520,
+      65519,
+      2 ** -25,
+      2 ** -25 * 1.0001,
+      1e-10,
+    ]);
     expect(Array.from(float32ToFloat16(v))).toEqual([0x3c00, 0x3c02, 0x7c00, 0x7bff, 0x0000, 0x0001, 0x0000]);
   });
 
@@ -37,7 +45,9 @@ describe('float16 / bfloat16', () => {
       1 + 2 ** -6,
       Infinity,
     ]);
-    expect(toFloat32({ dtype: 'bfloat16', shape: [1], data: float32ToBfloat16(new Float32Array([NaN])) })[0]).toBeNaN();
+    expect(
+      toFloat32({ dtype: 'bfloat16', shape: [1], data: float32ToBfloat16(new Float32Array([NaN])) })[0],
+    ).toBeNaN();
   });
 });
 
@@ -57,16 +67,20 @@ describe('helpers', () => {
     new Float32Array(bytes.buffer).set([1, 2, 3]);
     const aligned = typedFromBytes('float32', bytes.subarray(4), 2);
     expect(aligned.buffer).toBe(bytes.buffer);
-    expect(Array.from(aligned)).toEqual([2, 3]);
+    expect(Array.from(aligned as Float32Array)).toEqual([2, 3]);
     const odd = new Uint8Array(13);
     odd.set(bytes, 1);
     const copied = typedFromBytes('float32', odd.subarray(1), 3);
     expect(copied.buffer).not.toBe(odd.buffer);
-    expect(Array.from(copied)).toEqual([1, 2, 3]);
+    expect(Array.from(copied as Float32Array)).toEqual([1, 2, 3]);
   });
 
   it('converts integer tensors to float32', () => {
-    expect(Array.from(toFloat32({ dtype: 'int64', shape: [2], data: new BigInt64Array([-3n, 7n]) }))).toEqual([-3, 7]);
-    expect(Array.from(toFloat32({ dtype: 'bool', shape: [2], data: new Uint8Array([1, 0]) }))).toEqual([1, 0]);
+    expect(Array.from(toFloat32({ dtype: 'int64', shape: [2], data: new BigInt64Array([-3n, 7n]) }))).toEqual(
+      [-3, 7],
+    );
+    expect(Array.from(toFloat32({ dtype: 'bool', shape: [2], data: new Uint8Array([1, 0]) }))).toEqual([
+      1, 0,
+    ]);
   });
 });

@@ -37,7 +37,7 @@ function expectError(run: () => unknown, code: string, pattern: RegExp): void {
 describe('safetensors round trip', () => {
   it('writes and reads every dtype with metadata, 8-byte aligned data', () => {
     const rng = new Rng(7);
-    const tensors = new Map(WEIGHT_DTYPES.map((d) => [`t.${d}`, randomTensor(rng, d)] as const));
+    const tensors = new Map<string, WeightTensor>(WEIGHT_DTYPES.map((d) => [`t.${d}`, randomTensor(rng, d)]));
     tensors.set('__proto__', { dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) });
     const bytes = writeSafetensors(tensors, { metadata: { format: 'pt', __proto__x: 'y' } });
     const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
@@ -76,7 +76,11 @@ describe('safetensors round trip', () => {
 });
 
 describe('safetensors validation', () => {
-  const f32 = (begin: number, end: number, shape = [1]) => ({ dtype: 'F32', shape, data_offsets: [begin, end] });
+  const f32 = (begin: number, end: number, shape = [1]) => ({
+    dtype: 'F32',
+    shape,
+    data_offsets: [begin, end],
+  });
   const four = new Uint8Array(4);
 
   it.each([
@@ -86,12 +90,20 @@ describe('safetensors validation', () => {
     ['invalid UTF-8', craft('{"\xff"}').map((b) => (b === 0xc3 ? 0xff : b)), /not valid UTF-8/],
     ['invalid JSON', craft('{"a": [1,}'), /not valid JSON/],
     ['not an object', craft('[1, 2]'), /not a JSON object/],
-    ['duplicate names', craft(`{"w": ${JSON.stringify(f32(0, 4))}, "w": ${JSON.stringify(f32(0, 4))}}`, four), /names 'w' twice/],
+    [
+      'duplicate names',
+      craft(`{"w": ${JSON.stringify(f32(0, 4))}, "w": ${JSON.stringify(f32(0, 4))}}`, four),
+      /names 'w' twice/,
+    ],
     ['entry not an object', craft({ w: 3 }), /tensor 'w' is not an object/],
     ['missing dtype', craft({ w: { shape: [1], data_offsets: [0, 4] } }, four), /'w' field 'dtype'/],
     ['bad shape', craft({ w: { ...f32(0, 4), shape: [-1] } }, four), /'w' field 'shape' \[-1\]/],
     ['shape not array', craft({ w: { ...f32(0, 4), shape: 4 } }, four), /'w' field 'shape' is missing/],
-    ['offsets not a pair', craft({ w: { ...f32(0, 4), data_offsets: [0] } }, four), /'w' field 'data_offsets' is not/],
+    [
+      'offsets not a pair',
+      craft({ w: { ...f32(0, 4), data_offsets: [0] } }, four),
+      /'w' field 'data_offsets' is not/,
+    ],
     ['offsets past data', craft({ w: f32(0, 8, [2]) }, four), /'data_offsets' \[0, 8\] is outside the 4/],
     ['offsets reversed', craft({ w: f32(4, 0) }, four), /'data_offsets' \[4, 0\]/],
     ['size mismatch', craft({ w: f32(0, 4, [2]) }, four), /span 4 bytes but shape \[2\] × F32 needs 8/],
@@ -106,7 +118,11 @@ describe('safetensors validation', () => {
 
   it('refuses dtypes it does not read with WEIGHTS_UNSUPPORTED', () => {
     const bytes = craft({ q: { dtype: 'F8_E4M3', shape: [4], data_offsets: [0, 4] } }, four);
-    expectError(() => parseSafetensors(bytes, 'q.safetensors'), 'WEIGHTS_UNSUPPORTED', /'q' has dtype 'F8_E4M3'/);
+    expectError(
+      () => parseSafetensors(bytes, 'q.safetensors'),
+      'WEIGHTS_UNSUPPORTED',
+      /'q' has dtype 'F8_E4M3'/,
+    );
   });
 
   it('accepts zero-size tensors at any shared offset and an empty file', () => {
@@ -124,12 +140,16 @@ describe('safetensors fuzz', () => {
     truncate: (b, rng) => b.slice(0, rng.int(b.byteLength)),
     flipAnywhere: (b, rng) => {
       const out = b.slice();
-      for (let k = rng.int(8) + 1; k > 0; k--) out[rng.int(out.byteLength)] ^= 1 << rng.int(8);
+      for (let k = rng.int(8) + 1; k > 0; k--) {
+        const i = rng.int(out.byteLength);
+        out[i] = (out[i] ?? 0) ^ (1 << rng.int(8));
+      }
       return out;
     },
     flipHeader: (b, rng) => {
       const out = b.slice();
-      for (let k = rng.int(4) + 1; k > 0; k--) out[rng.int(Math.min(headerEnd(b), out.byteLength))] = rng.int(256);
+      for (let k = rng.int(4) + 1; k > 0; k--)
+        out[rng.int(Math.min(headerEnd(b), out.byteLength))] = rng.int(256);
       return out;
     },
     editNumber: (b, rng) => {
@@ -191,7 +211,9 @@ describe('safetensors fuzz', () => {
         expect(t.data.BYTES_PER_ELEMENT).toBe(DTYPE_SIZE[t.dtype]);
         if (t.data.buffer === mutant.buffer) {
           expect(t.data.byteOffset).toBeGreaterThanOrEqual(mutant.byteOffset + dataStart);
-          expect(t.data.byteOffset + t.data.byteLength).toBeLessThanOrEqual(mutant.byteOffset + mutant.byteLength);
+          expect(t.data.byteOffset + t.data.byteLength).toBeLessThanOrEqual(
+            mutant.byteOffset + mutant.byteLength,
+          );
         }
         covered += t.data.byteLength;
       }
@@ -199,5 +221,5 @@ describe('safetensors fuzz', () => {
     }
     expect(outcomes.errors).toBeGreaterThan(1000);
     expect(outcomes.ok).toBeGreaterThan(100); // flips in data bytes leave valid files
-  });
+  }, 60_000);
 });

@@ -82,15 +82,15 @@ describe('zip reader', () => {
   it('checks CRC-32 on read (unless told not to)', async () => {
     const bytes = writeZip(files);
     const at = openZip(bytes, 'x.pth').get('archive/data/0')?.dataOffset ?? 0;
-    bytes[at + 5] ^= 1;
+    bytes[at + 5] = 0xee;
     await expectFailure(() => openZip(bytes, 'x.pth').read('archive/data/0'), 'WEIGHTS_MALFORMED', /CRC-32/);
-    expect((await openZip(bytes, 'x.pth', { verifyCrc: false }).read('archive/data/0'))[5]).toBe(4);
+    expect((await openZip(bytes, 'x.pth', { verifyCrc: false }).read('archive/data/0'))[5]).toBe(0xee);
   });
 
   it('refuses encrypted entries and unsupported methods', async () => {
     const encrypted = writeZip([{ name: 'a', data: enc.encode('x') }]);
     const central = new DataView(encrypted.buffer).getUint32(encrypted.byteLength - 6, true);
-    encrypted[central + 8] |= 1;
+    encrypted[central + 8] = 1;
     await expectFailure(
       () => openZip(encrypted, 'e.zip').read('a'),
       'WEIGHTS_UNSUPPORTED',
@@ -152,5 +152,5 @@ describe('zip reader', () => {
         expect((error as TubeletError).message.startsWith('f.zip: ')).toBe(true);
       }
     }
-  });
+  }, 60_000);
 });
