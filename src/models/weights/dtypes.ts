@@ -120,8 +120,15 @@ export function typedFromBytes(dtype: WeightDtype, bytes: Uint8Array, length: nu
   const size = DTYPE_SIZE[dtype];
   if (bytes.byteLength < length * size) throw new RangeError('typedFromBytes: not enough bytes');
   if (bytes.byteOffset % size === 0) return viewOf(dtype, bytes.buffer, bytes.byteOffset, length);
-  const copy = bytes.slice(0, length * size);
+  const copy = copyBytes(bytes.subarray(0, length * size));
   return viewOf(dtype, copy.buffer, 0, length);
+}
+
+/** A fresh copy (`slice` would give a view for Node's Buffer, a Uint8Array subclass). */
+export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
 }
 
 /** The bytes of a typed array (a view, no copy). */

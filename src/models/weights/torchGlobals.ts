@@ -1,7 +1,7 @@
 // The allowlist of Python globals a checkpoint may name, and what each means here, written as TypeScript that only
 // builds plain data (tensor rebuilds become lazy TensorRefs). Pure; compute worker (and Node for tests).
 import { TubeletError } from '../../shared/errors.ts';
-import { numelOf, type WeightDtype } from './dtypes.ts';
+import { copyBytes, numelOf, type WeightDtype } from './dtypes.ts';
 import {
   PickleGlobal,
   PickleTuple,
@@ -162,7 +162,7 @@ function toSet(args: readonly PickleValue[], ctx: CallContext): PickleValue {
 function bytearray(args: readonly PickleValue[], ctx: CallContext): PickleValue {
   const [first, second] = args;
   if (first === undefined) return new Uint8Array(0);
-  if (first instanceof Uint8Array) return first.slice();
+  if (first instanceof Uint8Array) return copyBytes(first);
   return encodeString(first, second, ctx);
 }
 

@@ -1,7 +1,7 @@
 // A restricted pickle VM (protocols 2–5) that builds plain data and lazy torch tensors and refuses every global not
 // on the torchGlobals allowlist; it never executes anything. Pure; compute worker (and Node for tests).
 import type { TubeletError } from '../../shared/errors.ts';
-import { weightsError } from './dtypes.ts';
+import { copyBytes, weightsError } from './dtypes.ts';
 import type { StorageRef } from './pickleValues.ts';
 import { PickleGlobal, PickleOpaque, PickleTuple, describe, type PickleValue } from './pickleValues.ts';
 import { RESAVE, isDangerous, refusal, roleOf, storageFromPid, type CallContext } from './torchGlobals.ts';
@@ -242,12 +242,12 @@ class Machine {
       case 0x8d: // BINUNICODE8
         return this.text(this.u64());
       case 0x43: // SHORT_BINBYTES
-        return this.take(this.u8()).slice();
+        return copyBytes(this.take(this.u8()));
       case 0x42: // BINBYTES
-        return this.take(this.u32()).slice();
+        return copyBytes(this.take(this.u32()));
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        return this.take(this.u64()).slice();
+        return copyBytes(this.take(this.u64()));
       case 0x29: // EMPTY_TUPLE
         return new PickleTuple([]);
       case 0x74: // TUPLE
