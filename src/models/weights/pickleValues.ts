@@ -19,8 +19,14 @@ export class PickleGlobal {
   }
 }
 
-/** Lenient mode's stand-in for an object whose construction was skipped (`argparse.Namespace(...)`, …). */
+/**
+ * Lenient mode's stand-in for an object whose construction was skipped (`argparse.Namespace(...)`, …). Items that
+ * the pickle adds to it (dict and list subclasses such as MMEngine's ConfigDict) are kept, so tensors inside stay
+ * reachable; its BUILD state is dropped.
+ */
 export class PickleOpaque {
+  readonly items = new Map<PickleValue, PickleValue>();
+  readonly list: PickleValue[] = [];
   constructor(readonly global: string) {}
 }
 

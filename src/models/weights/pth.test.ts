@@ -109,6 +109,14 @@ describe('torch.save checkpoints (zip)', () => {
     expect([...ckpt.tensors.keys()]).toEqual(['w']);
   });
 
+  it('keeps tensors stored inside skipped dict subclasses (lenient)', async () => {
+    const cfg = `\x80\x02}(X\x03\x00\x00\x00cfgcmmengine.config\nConfigDict\n)\x81(X\x01\x00\x00\x00w${tensorOp('K\x06\x85', 'K\x01\x85')}u}bu.`;
+    const bytes = checkpoint(cfg, { '0': bytesOf(new Float32Array([1, 2, 3, 4, 5, 6])) });
+    const tensors = await readPth(bytes, 'cfg.pth', { lenient: true });
+    expect([...tensors.keys()]).toEqual(['cfg.w']);
+    expect(tensors.get('cfg.w')?.data).toEqual(new Float32Array([1, 2, 3, 4, 5, 6]));
+  });
+
   it.each([
     [
       'legacy pickle',

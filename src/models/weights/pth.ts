@@ -10,7 +10,7 @@ import {
   type WeightTensor,
 } from './dtypes.ts';
 import { isContiguous, stridedCopy } from './layout.ts';
-import { PickleTuple, TensorRef, type PickleValue, type StorageRef } from './pickleValues.ts';
+import { PickleOpaque, PickleTuple, TensorRef, type PickleValue, type StorageRef } from './pickleValues.ts';
 import { unpickle } from './unpickle.ts';
 import { openZip, type ZipArchive } from './zip.ts';
 
@@ -184,16 +184,17 @@ function flatten(root: PickleValue, fileName: string): Map<string, TensorRef> {
       return;
     }
     const children: [string, PickleValue][] = [];
-    if (value instanceof Map) {
-      for (const [k, v] of value) {
+    if (value instanceof Map || value instanceof PickleOpaque) {
+      for (const [k, v] of value instanceof Map ? value : value.items) {
         if (typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint')
           children.push([String(k), v]);
       }
+      if (value instanceof PickleOpaque) value.list.forEach((v, i) => children.push([String(i), v]));
     } else if (Array.isArray(value) || value instanceof PickleTuple) {
       const items = Array.isArray(value) ? value : value.items;
       items.forEach((v, i) => children.push([String(i), v]));
     } else {
-      return; // scalars, strings, bytes, sets, skipped objects (PickleOpaque), globals
+      return; // scalars, strings, bytes, sets, globals
     }
     if (seen.has(value)) return;
     seen.add(value);

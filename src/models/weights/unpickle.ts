@@ -2,8 +2,14 @@
 // on the torchGlobals allowlist; it never executes anything. Pure; compute worker (and Node for tests).
 import type { TubeletError } from '../../shared/errors.ts';
 import { copyBytes, weightsError } from './dtypes.ts';
-import type { StorageRef } from './pickleValues.ts';
-import { PickleGlobal, PickleOpaque, PickleTuple, describe, type PickleValue } from './pickleValues.ts';
+import {
+  PickleGlobal,
+  PickleOpaque,
+  PickleTuple,
+  describe,
+  type PickleValue,
+  type StorageRef,
+} from './pickleValues.ts';
 import { RESAVE, isDangerous, refusal, roleOf, storageFromPid, type CallContext } from './torchGlobals.ts';
 
 export interface UnpickleOptions {
@@ -155,7 +161,7 @@ class Machine {
 
   /** REDUCE / NEWOBJ / INST / OBJ: only allowlisted callables run (as our own code); lenient skips unknown ones. */
   private call(target: PickleValue, args: readonly PickleValue[], how: 'reduce' | 'construct'): PickleValue {
-    if (target instanceof PickleOpaque && this.lenient) return target;
+    if (target instanceof PickleOpaque && this.lenient) return new PickleOpaque(target.global);
     if (!(target instanceof PickleGlobal)) throw this.fail(`cannot call ${describe(target)}`);
     const role = roleOf(target.qualifiedName);
     if (role?.kind === 'call' && (how === 'reduce' || role.construct)) return role.call(args, this.ctx);
@@ -405,14 +411,15 @@ class Machine {
 
   private append(items: PickleValue[]): void {
     const list = this.top();
-    if (Array.isArray(list)) for (const v of items) list.push(v);
-    else if (!(list instanceof PickleOpaque)) throw this.fail(`APPEND to ${describe(list)}`);
+    const target = list instanceof PickleOpaque ? list.list : list;
+    if (!Array.isArray(target)) throw this.fail(`APPEND to ${describe(list)}`);
+    for (const v of items) target.push(v);
   }
 
   private setItems(target: PickleValue, items: PickleValue[]): void {
     if (items.length % 2 !== 0) throw this.fail('SETITEMS with an odd number of items');
-    if (target instanceof PickleOpaque) return;
-    if (!(target instanceof Map)) throw this.fail(`SETITEM on ${describe(target)}`);
-    for (let i = 0; i < items.length; i += 2) target.set(items[i] ?? null, items[i + 1] ?? null);
+    const map = target instanceof PickleOpaque ? target.items : target;
+    if (!(map instanceof Map)) throw this.fail(`SETITEM on ${describe(target)}`);
+    for (let i = 0; i < items.length; i += 2) map.set(items[i] ?? null, items[i + 1] ?? null);
   }
 }
