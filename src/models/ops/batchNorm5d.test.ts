@@ -115,7 +115,17 @@ describe('batchNorm5dTrain on the cpu backend', () => {
     const wantVar = tf.tidy(() => d.runningVar.mul(0.75).add(r.variance.mul((0.25 * n) / (n - 1))));
     expectClose(r.newRunningMean, wantMean, 'running mean');
     expectClose(r.newRunningVar, wantVar, 'running var');
-    for (const t of [...Object.values(r), ...Object.values(d), wantMean, wantVar]) t.dispose();
+    for (const t of [
+      r.y,
+      r.mean,
+      r.variance,
+      r.newRunningMean,
+      r.newRunningVar,
+      ...Object.values(d),
+      wantMean,
+      wantVar,
+    ])
+      t.dispose();
   });
 
   it('leaks no tensors over 50 training steps', () => {
@@ -147,8 +157,8 @@ describe('batchNorm5dTrain on the cpu backend', () => {
   });
 
   it('rejects mismatched channel counts', () => {
-    const x = tf.zeros([1, 1, 2, 2, 3]) as tf.Tensor5D;
-    const c4 = tf.ones([4]) as tf.Tensor1D;
+    const x = tf.zeros<tf.Rank.R5>([1, 1, 2, 2, 3]);
+    const c4 = tf.ones<tf.Rank.R1>([4]);
     expect(() => batchNorm5dTrain(x, c4, c4, { runningMean: c4, runningVar: c4 })).toThrow(
       /gamma must be f32\[3\]/,
     );

@@ -6,6 +6,7 @@ import { hogRef } from '../../gpu/kernels/hog/hog.ref.ts';
 import {
   asWebGpuBackend,
   gpuBufferOf,
+  materialiseFloat32,
   readCpu,
   submitOnTfDevice,
   tfOwnedOutput,
@@ -60,7 +61,7 @@ export function registerHogKernels(): void {
 }
 
 /**
- * MaskFeat HOG targets: frames f32[B,H,W,3] (NHWC, RGB; any value scale, [0,1] or 0–255; other dtypes are cast
+ * MaskFeat HOG targets: frames f32[B,H,W,3] (NHWC, RGB; any value scale, [0,1] or 0–255; other dtypes are converted
  * to float32) → f32[B, floor(H/8), floor(W/8), 3, 9]: per 8×8 cell and channel, the 9-bin unsigned-orientation
  * histogram, L2-normalised — skimage's per-channel hog(..., cells_per_block=(1,1), block_norm='L2').
  * Partial cells at the bottom/right are dropped. H, W ≥ 8. Runs on webgpu (our kernel) or cpu (reference).
@@ -69,7 +70,7 @@ export function registerHogKernels(): void {
 export function hogTargets(frames: tf.Tensor4D): tf.Tensor {
   registerHogKernels();
   return tf.tidy(() => {
-    const x = frames.dtype === 'float32' ? frames : tf.cast(frames, 'float32');
+    const x = materialiseFloat32(frames);
     return tf.engine().runKernel<tf.Tensor>(HOG_KERNEL, { x });
   });
 }

@@ -1,7 +1,7 @@
 // Interop between TF.js 4.22 backends and our kernels (compute worker): GPUBuffers of TF.js tensors on the
 // webgpu backend, flushing TF.js's pending commands before ours, outputs that TF.js owns and frees, and the
 // CPU backend's synchronous reads/writes for the reference implementations. Used by hog.ts and batchNorm5d.ts.
-import { WebGPUBackend, type tf } from '../tf.ts';
+import { tf, WebGPUBackend } from '../tf.ts';
 
 /** The backend a kernel function received, if it is TF.js's webgpu backend. */
 export function asWebGpuBackend(backend: unknown): WebGPUBackend | null {
@@ -24,8 +24,10 @@ export function readCpu(backend: unknown, t: tf.TensorInfo): Float32Array {
   if (!isSyncBackend(backend)) throw new Error('readCpu: backend cannot read synchronously');
   if (t.dtype !== 'float32') throw new TypeError(`expected a float32 tensor, got ${t.dtype}`);
   const values = backend.readSync(t.dataId);
-  if (!(values instanceof Float32Array)) throw new TypeError('readCpu: backend returned non-f32 data');
-  return values;
+  if (values instanceof Float32Array) return values;
+  // a float32 view of int32 data (TF.js's cast int32→float32 shares the data): convert
+  if (values instanceof Int32Array || values instanceof Uint8Array) return Float32Array.from(values);
+  throw new TypeError('readCpu: backend returned non-numeric data');
 }
 
 /** A new float32 tensor on a synchronous (CPU) backend holding `values`. */
@@ -39,13 +41,25 @@ export function writeCpu(backend: unknown, values: Float32Array, shape: number[]
  * first (TF.js records that copy in its own encoder, so call flushTf before submitting work that reads it).
  */
 export function gpuBufferOf(backend: WebGPUBackend, t: tf.TensorInfo): GPUBuffer {
-  if (t.dtype !== 'float32') throw new TypeError(`expected a float32 tensor, got ${t.dtype}`);
+  const stored = backend.tensorMap.get(t.dataId);
+  if (t.dtype !== 'float32' || stored.dtype !== 'float32') {
+    // TF.js's cast int32→float32 relabels int32 data without converting it; see materialiseFloat32
+    throw new TypeError(`expected float32 data, got ${t.dtype} stored as ${stored.dtype}`);
+  }
   backend.uploadToGPU(t.dataId);
-  const resource = backend.tensorMap.get(t.dataId).resource;
+  const resource = stored.resource;
   if (!(resource instanceof GPUBuffer)) {
     throw new TypeError('tensor data is not in a GPUBuffer (textures are not supported by our kernels)');
   }
   return resource;
+}
+
+/**
+ * A float32 tensor whose data really is f32 (TF.js's cast int32→float32 only relabels the int32 data, which
+ * raw kernels would misread). Call inside tf.tidy.
+ */
+export function materialiseFloat32(t: tf.Tensor): tf.Tensor {
+  return t.dtype === 'float32' ? t : tf.add(tf.cast(t, 'float32'), 0);
 }
 
 /** A float32 output tensor allocated by TF.js's buffer manager (TF.js frees it on dispose) and its buffer. */
