@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
-export { tf };
+export { tf, WebGPUBackend };
 export type Tensor = tf.Tensor;
 
 let boundDevice: GPUDevice | null = null;

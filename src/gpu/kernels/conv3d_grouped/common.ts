@@ -228,6 +228,7 @@ export function encodeKernelPass(
   pass: KernelPass,
   temps: GPUBuffer[] | undefined,
 ): void {
+  if (pass.workgroups === 0) return; // an empty output (batch 0): nothing to compute
   const pipeline = getPipeline(device, { key: pass.key, code: pass.code });
   const uniforms = uploadUniformU32(device, `${pass.label}:params`, pass.params);
   temps?.push(uniforms);
