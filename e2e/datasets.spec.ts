@@ -9,7 +9,10 @@ function makeUcfFolder(): string {
   const lists = path.join(root, 'ucfTrainTestlist');
   mkdirSync(lists, { recursive: true });
   const classes = ['ApplyEyeMakeup', 'Archery'];
-  writeFileSync(path.join(lists, 'classInd.txt'), classes.map((c, i) => `${i + 1} ${c}`).join('\r\n') + '\r\n');
+  writeFileSync(
+    path.join(lists, 'classInd.txt'),
+    classes.map((c, i) => `${i + 1} ${c}`).join('\r\n') + '\r\n',
+  );
   const train: string[] = [];
   const test: string[] = [];
   classes.forEach((c, i) => {

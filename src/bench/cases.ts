@@ -1,5 +1,6 @@
 // The benchmark suite of `tubelet bench kernels` (compute worker or Node): every kernel family adds its cases here.
 import type { BenchCase } from './harness.ts';
+import { hogBnBenchCases } from './hogBnCases.ts';
 
 export interface SuiteOptions {
   /** Hardware adapter: full-size shapes; software adapter: the small CI shapes. */
@@ -7,6 +8,6 @@ export interface SuiteOptions {
   readonly quick: boolean;
 }
 
-export function kernelBenchCases(_options: SuiteOptions): BenchCase[] {
-  return [];
+export function kernelBenchCases(options: SuiteOptions): BenchCase[] {
+  return [...hogBnBenchCases(options)];
 }

@@ -7,20 +7,7 @@ import { maxAbsDiff } from '../gpu/kernels/parity.ts';
 import { HOG_EDGE_COS, HOG_EDGE_SIN } from '../gpu/kernels/hog/hog.ref.ts';
 import { Rng } from '../shared/random.ts';
 
-// Same shape as src/bench/harness.ts's PreparedCase / BenchCase (uncommitted in main); at merge, replace these
-// two interfaces with `import type { BenchCase, PreparedCase } from './harness.ts'`.
-export interface PreparedCase {
-  readonly ours: () => void;
-  readonly stock: (() => void) | null;
-  readonly maxError: () => Promise<number>;
-  readonly dispose: () => void;
-}
-export interface BenchCase {
-  readonly op: string;
-  readonly shape: string;
-  readonly flops: number;
-  readonly prepare: () => Promise<PreparedCase>;
-}
+import type { BenchCase } from './harness.ts';
 
 /** Nominal FLOPs per pixel and channel of HOG: 2 differences, |g| (3 + sqrt), 8 bin-edge tests × 3, 1 vote. */
 const HOG_FLOPS_PER_VALUE = 31;
