@@ -50,7 +50,7 @@ function expectClose(got: tf.Tensor, want: tf.Tensor, what: string): void {
   expect(maxAbsDiff(g, w), what).toBeLessThanOrEqual(parityTolerance(w));
 }
 
-describe('batchNorm5dTrain on the cpu backend', () => {
+describe('batchNorm5dTrain on the cpu backend', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });

@@ -238,6 +238,9 @@ export function batchNorm5dTrain(
   opts: BatchNorm5dTrainOptions,
 ): BatchNorm5dTrainResult {
   registerBatchNorm5dKernels();
+  if (x.rank !== 5 || x.size === 0)
+    throw new RangeError(`batchNorm5dTrain: x must be a non-empty 5-D tensor`);
+  if (x.dtype !== 'float32') throw new TypeError(`batchNorm5dTrain: x must be float32, got ${x.dtype}`);
   const channels = x.shape[4];
   for (const [name, t] of [
     ['gamma', gamma],
@@ -248,8 +251,6 @@ export function batchNorm5dTrain(
     if (t.rank !== 1 || t.shape[0] !== channels)
       throw new RangeError(`batchNorm5dTrain: ${name} must be f32[${channels}], got [${t.shape.join(',')}]`);
   }
-  if (x.rank !== 5 || x.size === 0)
-    throw new RangeError(`batchNorm5dTrain: x must be a non-empty 5-D tensor`);
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
   if (!(eps >= 0) || !(momentum >= 0 && momentum <= 1)) {

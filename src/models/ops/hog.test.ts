@@ -6,7 +6,7 @@ import { hogRef } from '../../gpu/kernels/hog/hog.ref.ts';
 import { hogTestImage, stackImages } from '../../gpu/kernels/hog/hog.testImages.ts';
 import { hogTargets } from './hog.ts';
 
-describe('hogTargets on the cpu backend', () => {
+describe('hogTargets on the cpu backend', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });

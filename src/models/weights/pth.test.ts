@@ -190,6 +190,7 @@ describe('readWeights', () => {
     expect(sniffWeightsFormat(pth)).toBe('pytorch-zip');
     expect(sniffWeightsFormat(raw('\x80\x02}.'))).toBe('pickle');
     expect(sniffWeightsFormat(enc.encode('GIF89a'))).toBe('unknown');
+    expect(sniffWeightsFormat(st.subarray(0, 40))).toBe('safetensors'); // truncated: the reader explains
     expect(await readWeights(st, 'named.pth')).toEqual(tensors);
     expect(await readWeights(pth, 'named.safetensors')).toEqual(tensors);
     const e = await failure(() => readWeights(enc.encode('GIF89a-not-weights'), 'cat.gif'));

@@ -7,15 +7,15 @@ import { readSafetensors } from './safetensors.ts';
 export type WeightsFormat = 'pytorch-zip' | 'safetensors' | 'pickle' | 'unknown';
 
 /**
- * The format `bytes` start with: a ZIP signature (torch.save ≥ 1.6), a safetensors header (u64 length that fits,
- * then '{'), or a pickle PROTO opcode (legacy torch.save or plain pickle, which we refuse).
+ * The format `bytes` start with: a ZIP signature (torch.save ≥ 1.6), a safetensors header (u64 length, then '{'),
+ * or a pickle PROTO opcode (legacy torch.save or plain pickle, which we refuse).
  */
 export function sniffWeightsFormat(bytes: Uint8Array): WeightsFormat {
   if (isZip(bytes)) return 'pytorch-zip';
-  if (bytes.byteLength >= 10 && bytes[8] === 0x7b) {
+  if (bytes.byteLength >= 9 && bytes[8] === 0x7b) {
+    // a header length below 4 GiB, then '{' (parseSafetensors reports a length that overruns the file)
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const lo = dv.getUint32(0, true);
-    if (dv.getUint32(4, true) === 0 && lo >= 2 && lo <= bytes.byteLength - 8) return 'safetensors';
+    if (dv.getUint32(4, true) === 0 && dv.getUint32(0, true) >= 2) return 'safetensors';
   }
   if (bytes[0] === 0x80 && (bytes[1] ?? 0) >= 2 && (bytes[1] ?? 0) <= 5) return 'pickle';
   return 'unknown';

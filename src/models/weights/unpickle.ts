@@ -1,7 +1,7 @@
 // A restricted pickle VM (protocols 2–5) that builds plain data and lazy torch tensors and refuses every global not
 // on the torchGlobals allowlist; it never executes anything. Pure; compute worker (and Node for tests).
-import type { TubeletError } from '../../shared/errors.ts';
 import { copyBytes, weightsError } from './dtypes.ts';
+import { PickleReader } from './pickleReader.ts';
 import {
   PickleGlobal,
   PickleOpaque,
@@ -28,33 +28,27 @@ export interface UnpickleResult {
   skipped: readonly string[];
 }
 
-const MAX_LONG_BYTES = 64; // bigger ints cannot be tensor metadata, and BigInt decoding is quadratic
 const NOTHING = Symbol('nothing');
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf8Lenient = new TextDecoder('utf-8');
 
 /** Runs `bytes` (a data.pkl) through the restricted VM. Errors name `fileName` and the byte offset. */
 export function unpickle(bytes: Uint8Array, fileName: string, options: UnpickleOptions = {}): UnpickleResult {
   return new Machine(bytes, fileName, options.lenient === true).run();
 }
 
-class Machine {
-  private pos = 0;
-  private at = 0; // start of the current opcode
+class Machine extends PickleReader {
   private readonly stack: PickleValue[] = [];
   private readonly marks: number[] = [];
   private readonly memo = new Map<number, PickleValue>();
   private readonly storages = new Map<string, StorageRef>();
   private readonly skipped = new Set<string>();
-  private readonly dv: DataView;
   private readonly ctx: CallContext;
 
   constructor(
-    private readonly bytes: Uint8Array,
-    private readonly fileName: string,
+    bytes: Uint8Array,
+    fileName: string,
     private readonly lenient: boolean,
   ) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    super(bytes, fileName);
     this.ctx = {
       fail: (m) => this.fail(m),
       unsupported: (m) => this.unsupported(m),
@@ -62,52 +56,6 @@ class Machine {
     };
   }
 
-  private fail(message: string): TubeletError {
-    return weightsError('WEIGHTS_MALFORMED', this.fileName, `pickle byte ${this.at}: ${message}`);
-  }
-  private unsupported(message: string): TubeletError {
-    return weightsError('WEIGHTS_UNSUPPORTED', this.fileName, `pickle byte ${this.at}: ${message}`);
-  }
-  private need(n: number): number {
-    if (!Number.isSafeInteger(n) || n < 0 || n > this.bytes.byteLength - this.pos)
-      throw this.fail('data is truncated');
-    const at = this.pos;
-    this.pos += n;
-    return at;
-  }
-  private u8(): number {
-    return this.dv.getUint8(this.need(1));
-  }
-  private u16(): number {
-    return this.dv.getUint16(this.need(2), true);
-  }
-  private u32(): number {
-    return this.dv.getUint32(this.need(4), true);
-  }
-  private u64(): number {
-    const at = this.need(8);
-    const v = this.dv.getUint32(at + 4, true) * 2 ** 32 + this.dv.getUint32(at, true);
-    if (!Number.isSafeInteger(v)) throw this.fail(`length ${v} is too large`);
-    return v;
-  }
-  private take(n: number): Uint8Array {
-    const at = this.need(n);
-    return this.bytes.subarray(at, at + n);
-  }
-  private text(n: number): string {
-    const bytes = this.take(n);
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      throw this.fail('string is not valid UTF-8');
-    }
-  }
-  private line(): string {
-    const end = this.bytes.indexOf(0x0a, this.pos);
-    if (end < 0 || end - this.pos > 4096) throw this.fail('text line has no end within 4 KiB');
-    const bytes = this.take(end - this.pos + 1).subarray(0, -1);
-    return bytes.every((b) => b < 0x80) ? String.fromCharCode(...bytes) : utf8Lenient.decode(bytes);
-  }
   private pop(): PickleValue {
     if (this.stack.length <= (this.marks.at(-1) ?? 0)) throw this.fail('stack underflow');
     return this.stack.pop() ?? null;
@@ -125,19 +73,6 @@ class Machine {
     const v = this.memo.get(index);
     if (v === undefined) throw this.fail(`memo ${index} was never stored`);
     return v;
-  }
-
-  private long(b: Uint8Array): number | bigint {
-    if (b.byteLength > MAX_LONG_BYTES) throw this.unsupported(`a ${b.byteLength}-byte integer is too large`);
-    let v = 0n;
-    for (let i = b.byteLength - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] ?? 0);
-    if (b.byteLength > 0 && (b[b.byteLength - 1] ?? 0) & 0x80) v -= 1n << BigInt(8 * b.byteLength);
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  }
-  private decimal(text: string, what: string): number | bigint {
-    if (!/^[-+]?\d{1,60}$/.test(text)) throw this.fail(`${what} '${text.slice(0, 40)}' is not an integer`);
-    const v = BigInt(text);
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   }
 
   /** A global by name: allowed ones become PickleGlobal; unknown ones are refused, or placeholders if lenient. */
@@ -238,9 +173,9 @@ class Machine {
       case 0x47: // BINFLOAT (big-endian)
         return this.dv.getFloat64(this.need(8), false);
       case 0x54: // BINSTRING (Python 2 str)
-        return utf8Lenient.decode(this.take(this.dv.getInt32(this.need(4), true)));
+        return this.legacyText(this.dv.getInt32(this.need(4), true));
       case 0x55: // SHORT_BINSTRING
-        return utf8Lenient.decode(this.take(this.u8()));
+        return this.legacyText(this.u8());
       case 0x58: // BINUNICODE
         return this.text(this.u32());
       case 0x8c: // SHORT_BINUNICODE

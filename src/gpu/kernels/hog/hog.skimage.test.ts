@@ -72,7 +72,8 @@ function compare(img: SkimageImage, binning: HogBinning): number {
   return maxAbsDiff(ours, img.features);
 }
 
-describe('hog.ref vs scikit-image (run at test time)', () => {
+// The first test to run spawns Python (seconds on a busy machine), hence the generous timeout.
+describe('hog.ref vs scikit-image (run at test time)', { timeout: 120_000 }, () => {
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
