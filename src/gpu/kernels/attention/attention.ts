@@ -33,6 +33,11 @@ export interface AttentionOptions {
   readonly subgroups?: 'auto' | false;
   /** Workgroup memory budget in bytes (default 16 KiB, capped by the device limit). */
   readonly workgroupBudget?: number;
+  /**
+   * Largest staging tile (rows per step). Default 32, but 4 on a fallback (software) adapter: SwiftShader
+   * unrolls the constant-trip loops, and its compile time grows steeply with the tile (≈0.5 s at 4, 4 s at 16).
+   */
+  readonly maxTile?: number;
 }
 
 export interface AttentionForwardBuffers {
@@ -63,7 +68,8 @@ export function resolveTiles(
 ): TileConfig {
   const sizes = options.subgroups === false ? null : deviceSubgroups(device);
   const budget = Math.min(options.workgroupBudget ?? 16384, device.limits.maxComputeWorkgroupStorageSize);
-  return chooseTiles(kind, d, rowsPerSeq, sizes, budget);
+  const maxTile = options.maxTile ?? (device.adapterInfo.isFallbackAdapter ? 4 : 32);
+  return chooseTiles(kind, d, rowsPerSeq, sizes, budget, maxTile);
 }
 
 /** Builds (or fetches) the pipeline of one kernel variant from its template. */

@@ -187,7 +187,7 @@ export function workgroupBytes(kind: KernelKind, d: HeadDim, tile: number, subgr
 /**
  * Picks lanes per row (8 for short sequences so that few rows still fill a workgroup, else 4), whether to use
  * subgroups (only when every possible subgroup size is a multiple of the lanes and divides the workgroup), and
- * the largest staging tile that fits `budget` bytes of workgroup memory.
+ * the largest staging tile (≤ maxTile) that fits `budget` bytes of workgroup memory.
  */
 export function chooseTiles(
   kind: KernelKind,
@@ -195,6 +195,7 @@ export function chooseTiles(
   rowsPerSeq: number,
   subgroupSizes: SubgroupSizes | null,
   budget = 16384,
+  maxTile = 32,
 ): TileConfig {
   const lanes = rowsPerSeq <= 8 ? 8 : 4;
   const rows = WORKGROUP_SIZE / lanes;
@@ -204,7 +205,7 @@ export function chooseTiles(
     subgroupSizes.max <= WORKGROUP_SIZE &&
     WORKGROUP_SIZE % subgroupSizes.max === 0;
   for (const tile of [32, 16, 8, 4]) {
-    if (workgroupBytes(kind, d, tile, subgroups) <= budget) return { lanes, rows, tile, subgroups };
+    if (tile <= maxTile && workgroupBytes(kind, d, tile, subgroups) <= budget) return { lanes, rows, tile, subgroups };
   }
   throw new RangeError(`attention: ${budget} bytes of workgroup memory cannot hold a ${kind} tile for d=${d}`);
 }

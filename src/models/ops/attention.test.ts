@@ -1,0 +1,79 @@
+// fusedAttention on TF.js's CPU backend (our CPU-reference kernels) against composedAttention (stock TF.js ops):
+// forward, input gradients, masks, dropout and tensor leaks. Node.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../tf.ts';
+import { Rng } from '../../shared/random.ts';
+import { maxAbsDiff, parityTolerance } from '../../gpu/kernels/parity.ts';
+import { composedAttention, fusedAttention, type AttentionOpOptions } from './attention.ts';
+
+type Attention = typeof fusedAttention;
+
+function inputs(seed: number, b: number, h: number, lq: number, lk: number, d: number) {
+  const rng = new Rng(seed);
+  const t = (l: number) => tf.tensor4d(rng.float32(b * h * l * d), [b, h, l, d]);
+  return { q: t(lq), k: t(lk), v: t(lk), dy: t(lq) };
+}
+
+function valueAndGrads(f: Attention, x: ReturnType<typeof inputs>, opts: AttentionOpOptions) {
+  return tf.tidy(() => {
+    const g = tf.grads((q, k, v) =>
+      f(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, opts).mul(x.dy).sum(),
+    );
+    const o = f(x.q, x.k, x.v, opts);
+    const [dq, dk, dv] = g([x.q, x.k, x.v]);
+    return [o, dq, dk, dv].map((t) => (t as tf.Tensor).dataSync() as Float32Array);
+  });
+}
+
+function expectClose(got: Float32Array[], want: Float32Array[]): void {
+  ['o', 'dq', 'dk', 'dv'].forEach((name, i) => {
+    const g = got[i] ?? new Float32Array();
+    const w = want[i] ?? new Float32Array();
+    expect(maxAbsDiff(g, w), name).toBeLessThanOrEqual(parityTolerance(w));
+  });
+}
+
+describe('fusedAttention on the cpu backend', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('matches composedAttention with a mask, key padding and lq ≠ lk', () => {
+    const x = inputs(1, 2, 2, 5, 9, 32);
+    const rng = new Rng(2);
+    const maskValues = rng.float32(5 * 9);
+    maskValues[3] = -Infinity;
+    const mask = tf.tensor2d(maskValues, [5, 9]);
+    const opts: AttentionOpOptions = { mask, keyPaddingMask: [9, 4] };
+    expectClose(valueAndGrads(fusedAttention, x, opts), valueAndGrads(composedAttention, x, opts));
+    tf.dispose([mask, x.q, x.k, x.v, x.dy]);
+  });
+
+  it('matches composedAttention with dropout, and gives zeros for fully padded batches', () => {
+    const x = inputs(3, 2, 1, 7, 7, 64);
+    const opts: AttentionOpOptions = { dropout: { rate: 0.3, seed: 11 }, keyPaddingMask: [0, 7], scale: 0.2 };
+    const fused = valueAndGrads(fusedAttention, x, opts);
+    expectClose(fused, valueAndGrads(composedAttention, x, opts));
+    expect(Array.from(fused[0]?.subarray(0, 7 * 64) ?? []).every((value) => value === 0)).toBe(true);
+    tf.dispose([x.q, x.k, x.v, x.dy]);
+  });
+
+  it('leaks no tensors over repeated forward and backward steps', () => {
+    const x = inputs(4, 1, 2, 6, 6, 32);
+    const mask = tf.zeros([6, 6]) as tf.Tensor2D;
+    valueAndGrads(fusedAttention, x, { mask });
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 10; step++) valueAndGrads(fusedAttention, x, { mask, dropout: { rate: 0.1, seed: step } });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([mask, x.q, x.k, x.v, x.dy]);
+  });
+
+  it('rejects unsupported head dims and mismatched masks', () => {
+    const a = tf.zeros([1, 1, 4, 48]) as tf.Tensor4D;
+    expect(() => fusedAttention(a, a, a)).toThrow(/head dim/);
+    const b = tf.zeros([1, 1, 4, 32]) as tf.Tensor4D;
+    const m = tf.zeros([3, 4]) as tf.Tensor2D;
+    expect(() => fusedAttention(b, b, b, { mask: m })).toThrow(/mask must be/);
+    tf.dispose([a, b, m]);
+  });
+});
