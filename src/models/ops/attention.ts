@@ -58,7 +58,8 @@ function activeDropout(opts: AttentionOpOptions): AttentionCallSpec['dropout'] {
 
 /**
  * Runs the fused kernels on q, k, v read through `spec.views`, differentiable with respect to q, k and v.
- * Returns o flat (f32[spec.sizes.o]). The mask is treated as a constant (no gradient).
+ * Returns o flat (f32[spec.sizes.o]). The mask is treated as a constant (no gradient). `fold` maps a flat
+ * gradient output (f32[spec.sizes.q|k|v]) to its input's shape (default: reshape).
  */
 export function attentionCall(
   spec: AttentionCallSpec,
@@ -66,6 +67,7 @@ export function attentionCall(
   k: tf.Tensor,
   v: tf.Tensor,
   opts: Pick<AttentionOpOptions, 'mask' | 'keyPaddingMask'> = {},
+  fold: (grad: tf.Tensor1D, input: tf.Tensor) => tf.Tensor = (grad, input) => grad.reshape(input.shape),
 ): tf.Tensor1D {
   registerAttentionKernels();
   const attrs = encodeAttrs(spec);
@@ -99,7 +101,7 @@ export function attentionCall(
         const grads = tf.engine().runKernel(ATTENTION_GRAD_KERNEL, inputs, attrs) as tf.Tensor[];
         const [dq, dk, dv] = grads;
         if (!dq || !dk || !dv) throw new Error('attention: gradient kernel returned too few outputs');
-        return [dq.reshape(sq.shape), dk.reshape(sk.shape), dv.reshape(sv.shape)];
+        return [fold(dq as tf.Tensor1D, sq), fold(dk as tf.Tensor1D, sk), fold(dv as tf.Tensor1D, sv)];
       },
     };
   });
