@@ -5,25 +5,7 @@ import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
 import { maxAbsDiff, parityTolerance } from '../../gpu/kernels/parity.ts';
 import { composedAttention, fusedAttention, type AttentionOpOptions } from './attention.ts';
-
-type Attention = typeof fusedAttention;
-
-function inputs(seed: number, b: number, h: number, lq: number, lk: number, d: number) {
-  const rng = new Rng(seed);
-  const t = (l: number) => tf.tensor4d(rng.float32(b * h * l * d), [b, h, l, d]);
-  return { q: t(lq), k: t(lk), v: t(lk), dy: t(lq) };
-}
-
-function valueAndGrads(f: Attention, x: ReturnType<typeof inputs>, opts: AttentionOpOptions) {
-  return tf.tidy(() => {
-    const g = tf.grads((q, k, v) =>
-      f(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, opts).mul(x.dy).sum(),
-    );
-    const o = f(x.q, x.k, x.v, opts);
-    const [dq, dk, dv] = g([x.q, x.k, x.v]);
-    return [o, dq, dk, dv].map((t) => (t as tf.Tensor).dataSync() as Float32Array);
-  });
-}
+import { disposeInputs, opInputs, valueAndGrads } from './attentionTesting.ts';
 
 function expectClose(got: Float32Array[], want: Float32Array[]): void {
   ['o', 'dq', 'dk', 'dv'].forEach((name, i) => {
@@ -38,34 +20,38 @@ describe('fusedAttention on the cpu backend', () => {
     await tf.setBackend('cpu');
   });
 
-  it('matches composedAttention with a mask, key padding and lq ≠ lk', () => {
-    const x = inputs(1, 2, 2, 5, 9, 32);
+  it('matches composedAttention with a mask, key padding and lq ≠ lk', async () => {
+    const x = opInputs(1, 2, 2, 5, 9, 32);
     const rng = new Rng(2);
     const maskValues = rng.float32(5 * 9);
     maskValues[3] = -Infinity;
     const mask = tf.tensor2d(maskValues, [5, 9]);
     const opts: AttentionOpOptions = { mask, keyPaddingMask: [9, 4] };
-    expectClose(valueAndGrads(fusedAttention, x, opts), valueAndGrads(composedAttention, x, opts));
-    tf.dispose([mask, x.q, x.k, x.v, x.dy]);
+    expectClose(await valueAndGrads(fusedAttention, x, opts), await valueAndGrads(composedAttention, x, opts));
+    tf.dispose(mask);
+    disposeInputs(x);
   });
 
-  it('matches composedAttention with dropout, and gives zeros for fully padded batches', () => {
-    const x = inputs(3, 2, 1, 7, 7, 64);
+  it('matches composedAttention with dropout, and gives zeros for fully padded batches', async () => {
+    const x = opInputs(3, 2, 1, 7, 7, 64);
     const opts: AttentionOpOptions = { dropout: { rate: 0.3, seed: 11 }, keyPaddingMask: [0, 7], scale: 0.2 };
-    const fused = valueAndGrads(fusedAttention, x, opts);
-    expectClose(fused, valueAndGrads(composedAttention, x, opts));
+    const fused = await valueAndGrads(fusedAttention, x, opts);
+    expectClose(fused, await valueAndGrads(composedAttention, x, opts));
     expect(Array.from(fused[0]?.subarray(0, 7 * 64) ?? []).every((value) => value === 0)).toBe(true);
-    tf.dispose([x.q, x.k, x.v, x.dy]);
+    disposeInputs(x);
   });
 
-  it('leaks no tensors over repeated forward and backward steps', () => {
-    const x = inputs(4, 1, 2, 6, 6, 32);
+  it('leaks no tensors over repeated forward and backward steps', async () => {
+    const x = opInputs(4, 1, 2, 6, 6, 32);
     const mask = tf.zeros([6, 6]) as tf.Tensor2D;
-    valueAndGrads(fusedAttention, x, { mask });
+    await valueAndGrads(fusedAttention, x, { mask });
     const before = tf.memory().numTensors;
-    for (let step = 0; step < 10; step++) valueAndGrads(fusedAttention, x, { mask, dropout: { rate: 0.1, seed: step } });
+    for (let step = 0; step < 10; step++) {
+      await valueAndGrads(fusedAttention, x, { mask, dropout: { rate: 0.1, seed: step } });
+    }
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([mask, x.q, x.k, x.v, x.dy]);
+    tf.dispose(mask);
+    disposeInputs(x);
   });
 
   it('rejects unsupported head dims and mismatched masks', () => {
