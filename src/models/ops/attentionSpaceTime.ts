@@ -127,11 +127,12 @@ export function spaceTimeAttentionComposed(
       const patches = o.reshape([B, S, H, T, d]).transpose([0, 3, 1, 2, 4]).reshape([B, T * S, H * d]);
       return [tf.concat([zerosCls, patches], 1)];
     }
-    const perFrame = o.reshape([B, T, H, C + S, d]);
-    const patches = perFrame.slice([0, 0, 0, C, 0], [B, T, H, S, d]).transpose([0, 1, 3, 2, 4]);
+    // Slices stay rank 4: TF.js 4.22's webgpu backend computes wrong gradients for rank-5 slices (pad).
+    const patches = o.slice([0, 0, C, 0], [B * T, H, S, d]).reshape([B, T, H, S, d]).transpose([0, 1, 3, 2, 4]);
     const all = tf.concat([zerosCls, patches.reshape([B, T * S, H * d])], 1);
     if (C === 0) return [all];
-    return [all, perFrame.slice([0, 0, 0, 0, 0], [B, T, H, C, d]).transpose([0, 1, 3, 2, 4]).reshape([B, T, C, H * d])];
+    const cls = o.slice([0, 0, 0, 0], [B * T, H, C, d]).reshape([B, T, H, C, d]).transpose([0, 1, 3, 2, 4]);
+    return [all, cls.reshape([B, T, C, H * d])];
   });
   return result(out, cls);
 }
