@@ -2,8 +2,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../device.ts';
 import { maxAbsDiff, parityTolerance } from '../parity.ts';
-import { attentionForwardRef } from './attention.ref.ts';
+import { attentionForwardRef, gatherRows, NEG_SENTINEL, scatterRows } from './attention.ref.ts';
 import { contiguousViews, type AttentionGeometry, type HeadDim } from './layout.ts';
+import { spaceTimePlan } from './spaceTime.ts';
+import { Rng } from '../../../shared/random.ts';
 import { randomInputs, randomMask, runForward } from './testing.ts';
 
 function geometry(bh: number, lq: number, lk: number, d: HeadDim, batch = 1): AttentionGeometry {
@@ -44,4 +46,53 @@ describe('attention forward (WGSL)', () => {
       });
     }
   }
+
+  for (const mode of ['temporal', 'spatial'] as const) {
+    for (const subgroups of ['auto', false] as const) {
+      it(`reads ${mode} token views (class token, strides) like gather → reference → scatter, sg=${subgroups}`, async () => {
+        const { device } = await acquireGpu();
+        const plan = spaceTimePlan(mode, 2, { frames: 3, patches: 5, heads: 2, headDim: 32, clsTokens: 1 });
+        const g = plan.geometry;
+        const rng = new Rng(3);
+        const [q, k, v] = [rng.float32(plan.tokens), rng.float32(plan.tokens), rng.float32(plan.tokens)];
+        const keyLengths = Int32Array.from([g.lk, g.lk - 2]);
+        const run = await runForward(device, g, plan.views, { q, k, v, keyLengths }, plan.outputs, {
+          subgroups,
+          scale: 0.2,
+        });
+        const rows = (x: Float32Array, len: number): Float32Array => gatherRows(x, g, plan.views.q, len);
+        const bh = g.batch * g.inner * g.heads;
+        const ref = attentionForwardRef(rows(q, g.lq), rows(k, g.lk), rows(v, g.lk), {
+          bh,
+          lq: g.lq,
+          lk: g.lk,
+          d: 32,
+          seqPerBatch: g.inner * g.heads,
+        }, { scale: 0.2, keyLengths });
+        const want = new Float32Array(plan.outputs);
+        scatterRows(ref.o, want, g, plan.views.o, g.lq);
+        expect(maxAbsDiff(run.o, want)).toBeLessThanOrEqual(parityTolerance(want));
+        expect(maxAbsDiff(run.lse, ref.lse)).toBeLessThanOrEqual(parityTolerance(ref.lse));
+      });
+    }
+  }
+
+  it('gives o = 0 and the sentinel logsumexp for rows with every key masked', async () => {
+    const { device } = await acquireGpu();
+    const g = geometry(2, 5, 6, 64, 2);
+    const x = randomInputs(9, 2 * 5 * 64, 2 * 6 * 64);
+    const mask = new Float32Array(5 * 6);
+    mask.fill(-Infinity, 6, 12); // row 1 fully masked
+    const keyLengths = Int32Array.from([6, 0]); // batch 1 has no keys
+    const run = await runForward(device, g, contiguousViews(g), { ...x, mask, keyLengths }, 2 * 5 * 64);
+    const ref = attentionForwardRef(x.q, x.k, x.v, { bh: 2, lq: 5, lk: 6, d: 64, seqPerBatch: 1 }, {
+      scale: 1 / 8,
+      mask,
+      keyLengths,
+    });
+    expect(maxAbsDiff(run.o, ref.o)).toBeLessThanOrEqual(parityTolerance(ref.o));
+    expect(run.o.subarray(64, 128).every((value) => value === 0)).toBe(true);
+    expect(run.o.subarray(5 * 64).every((value) => value === 0)).toBe(true);
+    expect(run.lse[1]).toBe(Math.fround(NEG_SENTINEL));
+  });
 });
