@@ -20,7 +20,11 @@ function expectClose(got: Float32Array[], want: Float32Array[], what: string): v
   });
 }
 
-async function reference(x: OpInputs, mask: Float32Array | null, opts: AttentionOpOptions): Promise<Float32Array[]> {
+async function reference(
+  x: OpInputs,
+  mask: Float32Array | null,
+  opts: AttentionOpOptions,
+): Promise<Float32Array[]> {
   const [b, h, lq, d] = x.q.shape;
   const lk = x.k.shape[2];
   const [q, k, v, dy] = (await Promise.all([x.q.data(), x.k.data(), x.v.data(), x.dy.data()])).map((a) =>
@@ -97,7 +101,7 @@ describe('fusedAttention on webgpu', () => {
 
   it('leaks no tensors over 50 forward + backward steps', async () => {
     const x = opInputs(50, 1, 2, 8, 8, 32);
-    const mask = tf.zeros([8, 8]) as tf.Tensor2D;
+    const mask = tf.zeros<tf.Rank.R2>([8, 8]);
     try {
       await valueAndGrads(fusedAttention, x, { mask });
       const before = tf.memory().numTensors;

@@ -27,7 +27,10 @@ describe('fusedAttention on the cpu backend', () => {
     maskValues[3] = -Infinity;
     const mask = tf.tensor2d(maskValues, [5, 9]);
     const opts: AttentionOpOptions = { mask, keyPaddingMask: [9, 4] };
-    expectClose(await valueAndGrads(fusedAttention, x, opts), await valueAndGrads(composedAttention, x, opts));
+    expectClose(
+      await valueAndGrads(fusedAttention, x, opts),
+      await valueAndGrads(composedAttention, x, opts),
+    );
     tf.dispose(mask);
     disposeInputs(x);
   });
@@ -43,7 +46,7 @@ describe('fusedAttention on the cpu backend', () => {
 
   it('leaks no tensors over repeated forward and backward steps', async () => {
     const x = opInputs(4, 1, 2, 6, 6, 32);
-    const mask = tf.zeros([6, 6]) as tf.Tensor2D;
+    const mask = tf.zeros<tf.Rank.R2>([6, 6]);
     await valueAndGrads(fusedAttention, x, { mask });
     const before = tf.memory().numTensors;
     for (let step = 0; step < 10; step++) {
@@ -55,10 +58,10 @@ describe('fusedAttention on the cpu backend', () => {
   });
 
   it('rejects unsupported head dims and mismatched masks', () => {
-    const a = tf.zeros([1, 1, 4, 48]) as tf.Tensor4D;
+    const a = tf.zeros<tf.Rank.R4>([1, 1, 4, 48]);
     expect(() => fusedAttention(a, a, a)).toThrow(/head dim/);
-    const b = tf.zeros([1, 1, 4, 32]) as tf.Tensor4D;
-    const m = tf.zeros([3, 4]) as tf.Tensor2D;
+    const b = tf.zeros<tf.Rank.R4>([1, 1, 4, 32]);
+    const m = tf.zeros<tf.Rank.R2>([3, 4]);
     expect(() => fusedAttention(b, b, b, { mask: m })).toThrow(/mask must be/);
     tf.dispose([a, b, m]);
   });

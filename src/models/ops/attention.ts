@@ -36,7 +36,8 @@ export interface AttentionOpOptions {
 
 function headDimOf(d: number): HeadDim {
   const found = HEAD_DIMS.find((x) => x === d);
-  if (found === undefined) throw new RangeError(`fusedAttention: head dim must be one of ${HEAD_DIMS.join(', ')}, got ${d}`);
+  if (found === undefined)
+    throw new RangeError(`fusedAttention: head dim must be one of ${HEAD_DIMS.join(', ')}, got ${d}`);
   return found;
 }
 
@@ -45,7 +46,9 @@ function checkOptions(opts: AttentionOpOptions, batch: number, lq: number, lk: n
     throw new RangeError(`attention: mask must be [${lq}, ${lk}], got [${opts.mask.shape.join(', ')}]`);
   }
   if (opts.keyPaddingMask && opts.keyPaddingMask.length !== batch) {
-    throw new RangeError(`attention: keyPaddingMask needs ${batch} lengths, got ${opts.keyPaddingMask.length}`);
+    throw new RangeError(
+      `attention: keyPaddingMask needs ${batch} lengths, got ${opts.keyPaddingMask.length}`,
+    );
   }
   if (opts.dropout && !(opts.dropout.rate >= 0 && opts.dropout.rate < 1)) {
     throw new RangeError(`attention: dropout rate must be in [0, 1), got ${opts.dropout.rate}`);
@@ -53,7 +56,9 @@ function checkOptions(opts: AttentionOpOptions, batch: number, lq: number, lk: n
 }
 
 function activeDropout(opts: AttentionOpOptions): AttentionCallSpec['dropout'] {
-  return opts.dropout && opts.dropout.rate > 0 ? { rate: opts.dropout.rate, seed: opts.dropout.seed >>> 0 } : null;
+  return opts.dropout && opts.dropout.rate > 0
+    ? { rate: opts.dropout.rate, seed: opts.dropout.seed >>> 0 }
+    : null;
 }
 
 /**
@@ -84,11 +89,9 @@ export function attentionCall(
       ...(m ? { mask: m } : {}),
       ...(lengths ? { keyLengths: tf.tensor1d(lengths, 'int32') } : {}),
     });
-    const [o, lse] = tf.engine().runKernel(
-      ATTENTION_KERNEL,
-      { q: qi, k: ki, v: vi, ...extras(mask ?? undefined) },
-      attrs,
-    ) as tf.Tensor[];
+    const [o, lse] = tf
+      .engine()
+      .runKernel<tf.Tensor[]>(ATTENTION_KERNEL, { q: qi, k: ki, v: vi, ...extras(mask ?? undefined) }, attrs);
     if (!o || !lse) throw new Error('attention: forward kernel returned too few outputs');
     // The mask is saved too, so the caller may dispose it before the backward pass.
     save(mask ? [qi, ki, vi, o, lse, mask] : [qi, ki, vi, o, lse]);
@@ -98,7 +101,7 @@ export function attentionCall(
         const [sq, sk, sv, so, slse, smask] = saved;
         if (!sq || !sk || !sv || !so || !slse) throw new Error('attention: saved tensors missing');
         const inputs = { q: sq, k: sk, v: sv, o: so, lse: slse, dy, ...extras(smask) };
-        const grads = tf.engine().runKernel(ATTENTION_GRAD_KERNEL, inputs, attrs) as tf.Tensor[];
+        const grads = tf.engine().runKernel<tf.Tensor[]>(ATTENTION_GRAD_KERNEL, inputs, attrs);
         const [dq, dk, dv] = grads;
         if (!dq || !dk || !dv) throw new Error('attention: gradient kernel returned too few outputs');
         return [fold(dq as tf.Tensor1D, sq), fold(dk as tf.Tensor1D, sk), fold(dv as tf.Tensor1D, sv)];
@@ -184,6 +187,6 @@ export function composedAttention(
       const keep = dropKeepMask(dropout.seed, dropout.rate, batch * heads, lq, lk);
       probs = probs.mul(tf.tensor4d(keep, [batch, heads, lq, lk]).mul(1 / (1 - dropout.rate)));
     }
-    return tf.matMul(probs, v) as tf.Tensor4D;
+    return tf.matMul<tf.Tensor4D>(probs, v);
   });
 }

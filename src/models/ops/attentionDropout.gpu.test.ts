@@ -36,8 +36,8 @@ describe('fusedAttention dropout on webgpu', () => {
 
   it('keeps the expected fraction, with the exact mask of the JS hash', async () => {
     const [bh, l, d, rate, seed] = [2, 197, 32, 0.3, 1234];
-    const q = tf.zeros([1, bh, l, d]) as tf.Tensor4D; // uniform probabilities 1/L
-    const v = tf.ones([1, bh, l, d]) as tf.Tensor4D; // o[i] = (kept keys in row i) / (L·(1 − rate))
+    const q = tf.zeros<tf.Rank.R4>([1, bh, l, d]); // uniform probabilities 1/L
+    const v = tf.ones<tf.Rank.R4>([1, bh, l, d]); // o[i] = (kept keys in row i) / (L·(1 − rate))
     const o = fusedAttention(q, q, v, { dropout: { rate, seed } });
     const values = await o.data();
     tf.dispose([q, v, o]);
@@ -62,8 +62,8 @@ describe('fusedAttention dropout on webgpu', () => {
       try {
         const fused = await valueAndGrads(fusedAttention, x, opts);
         const composed = await valueAndGrads(composedAttention, x, opts);
-        const [q, k, v, dy] = (await Promise.all([x.q.data(), x.k.data(), x.v.data(), x.dy.data()])).map((a) =>
-          Float32Array.from(a),
+        const [q, k, v, dy] = (await Promise.all([x.q.data(), x.k.data(), x.v.data(), x.dy.data()])).map(
+          (a) => Float32Array.from(a),
         );
         if (!q || !k || !v || !dy) throw new Error('missing inputs');
         const dims = { bh: 2, lq: l, lk: l, d, seqPerBatch: 2 };

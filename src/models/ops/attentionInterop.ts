@@ -75,5 +75,7 @@ export function isHostBackend(backend: object): backend is HostBackendLike {
 export function hostValues(backend: HostBackendLike, info: TensorInfo): Float32Array | Int32Array {
   const values = backend.readSync(info.dataId);
   if (values instanceof Float32Array || values instanceof Int32Array) return values;
-  throw new Error(`attention: expected float32 or int32 values, got ${Object.prototype.toString.call(values)}`);
+  throw new Error(
+    `attention: expected float32 or int32 values, got ${Object.prototype.toString.call(values)}`,
+  );
 }

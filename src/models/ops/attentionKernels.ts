@@ -200,7 +200,11 @@ interface HostTensors {
   readonly opts: RefOptions;
 }
 
-function readHost(backend: HostBackendLike, inputs: tf.NamedTensorInfoMap, spec: AttentionCallSpec): HostTensors {
+function readHost(
+  backend: HostBackendLike,
+  inputs: tf.NamedTensorInfoMap,
+  spec: AttentionCallSpec,
+): HostTensors {
   const g = spec.geometry;
   const f32 = (name: string): Float32Array => Float32Array.from(hostValues(backend, required(inputs, name)));
   const mask = inputs.mask ? hostValues(backend, inputs.mask) : null;
@@ -227,13 +231,21 @@ function forwardHost(backend: HostBackendLike, inputs: tf.NamedTensorInfoMap, sp
   const { o, lse } = attentionForwardRef(t.q, t.k, t.v, refDims(g), t.opts);
   const out = new Float32Array(spec.sizes.o);
   scatterRows(o, out, g, spec.views.o, g.lq);
-  return [backend.makeTensorInfo([out.length], 'float32', out), backend.makeTensorInfo([lse.length], 'float32', lse)];
+  return [
+    backend.makeTensorInfo([out.length], 'float32', out),
+    backend.makeTensorInfo([lse.length], 'float32', lse),
+  ];
 }
 
 function backwardHost(backend: HostBackendLike, inputs: tf.NamedTensorInfoMap, spec: AttentionCallSpec) {
   const g = spec.geometry;
   const t = readHost(backend, inputs, spec);
-  const dy = gatherRows(Float32Array.from(hostValues(backend, required(inputs, 'dy'))), g, spec.views.do, g.lq);
+  const dy = gatherRows(
+    Float32Array.from(hostValues(backend, required(inputs, 'dy'))),
+    g,
+    spec.views.do,
+    g.lq,
+  );
   const grads = attentionBackwardRef(t.q, t.k, t.v, dy, refDims(g), t.opts);
   const place = (rows: Float32Array, size: number, rv: RowView, length: number): tf.TensorInfo => {
     const out = new Float32Array(size);

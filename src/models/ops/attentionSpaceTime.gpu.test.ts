@@ -13,7 +13,11 @@ import {
   type SpaceTimeMode,
 } from './attentionSpaceTime.ts';
 
-async function values(f: typeof spaceTimeAttention, mode: SpaceTimeMode, layout: SpaceTimeLayout): Promise<Float32Array[]> {
+async function values(
+  f: typeof spaceTimeAttention,
+  mode: SpaceTimeMode,
+  layout: SpaceTimeLayout,
+): Promise<Float32Array[]> {
   const batch = 2;
   const n = layout.clsTokens + layout.frames * layout.patches;
   const hd = layout.heads * layout.headDim;

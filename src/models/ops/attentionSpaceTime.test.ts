@@ -66,7 +66,7 @@ describe('spaceTimeAttention (views) vs explicit transposes', () => {
   }
 
   it('rejects token tensors of the wrong length', () => {
-    const x = tf.zeros([1, 5, 64]) as tf.Tensor3D;
+    const x = tf.zeros<tf.Rank.R3>([1, 5, 64]);
     expect(() => spaceTimeAttention(x, x, x, 'joint', layout)).toThrow(/must be \[B, 13, 64\]/);
     x.dispose();
   });

@@ -54,14 +54,18 @@ export function spaceTimeAttention(
     ['v', v],
   ] as const) {
     checkTokens(x, name, layout);
-    if (x.shape[0] !== batch) throw new RangeError(`spaceTimeAttention: ${name} has batch ${x.shape[0]}, q has ${batch}`);
+    if (x.shape[0] !== batch)
+      throw new RangeError(`spaceTimeAttention: ${name} has batch ${x.shape[0]}, q has ${batch}`);
   }
   const plan = spaceTimePlan(mode, batch, layout);
   const spec: AttentionCallSpec = {
     geometry: plan.geometry,
     views: plan.views,
     scale: opts.scale ?? 1 / Math.sqrt(layout.headDim),
-    dropout: opts.dropout && opts.dropout.rate > 0 ? { rate: opts.dropout.rate, seed: opts.dropout.seed >>> 0 } : null,
+    dropout:
+      opts.dropout && opts.dropout.rate > 0
+        ? { rate: opts.dropout.rate, seed: opts.dropout.seed >>> 0 }
+        : null,
     sizes: { o: plan.outputs, q: plan.outputs, k: plan.outputs, v: plan.outputs },
     clear: plan.clear,
   };
@@ -74,12 +78,21 @@ export function spaceTimeAttention(
     const main = grad.slice(0, plan.tokens).reshape([batch, n, hd]);
     if (tail === 0) return main;
     const cls = grad.slice(plan.tokens, tail).reshape([batch, T, C, hd]).sum(1);
-    return main.add(tf.pad(cls, [[0, 0], [0, n - C], [0, 0]]));
+    return main.add(
+      tf.pad(cls, [
+        [0, 0],
+        [0, n - C],
+        [0, 0],
+      ]),
+    );
   };
-  const [out, cls] = tf.tidy(() => {
+  const [out, cls] = tf.tidy((): tf.Tensor[] => {
     const o = attentionCall(spec, q, k, v, opts, fold);
     if (tail === 0) return [o.reshape([batch, n, hd])];
-    return [o.slice(0, plan.tokens).reshape([batch, n, hd]), o.slice(plan.tokens, tail).reshape([batch, T, C, hd])];
+    return [
+      o.slice(0, plan.tokens).reshape([batch, n, hd]),
+      o.slice(plan.tokens, tail).reshape([batch, T, C, hd]),
+    ];
   });
   return result(out, cls);
 }
@@ -117,21 +130,35 @@ export function spaceTimeAttentionComposed(
     ? Array.from(opts.keyPaddingMask).flatMap((len) => Array<number>(groups).fill(len))
     : undefined;
   const [out, cls] = tf.tidy((): tf.Tensor[] => {
-    const o = composedAttention(toSequences(q, mode, layout), toSequences(k, mode, layout), toSequences(v, mode, layout), {
-      ...opts,
-      ...(lengths ? { keyPaddingMask: lengths } : {}),
-    });
+    const o = composedAttention(
+      toSequences(q, mode, layout),
+      toSequences(k, mode, layout),
+      toSequences(v, mode, layout),
+      {
+        ...opts,
+        ...(lengths ? { keyPaddingMask: lengths } : {}),
+      },
+    );
     if (mode === 'joint') return [o.transpose([0, 2, 1, 3]).reshape([B, C + T * S, H * d])];
     const zerosCls = tf.zeros([B, C, H * d]);
     if (mode === 'temporal') {
-      const patches = o.reshape([B, S, H, T, d]).transpose([0, 3, 1, 2, 4]).reshape([B, T * S, H * d]);
+      const patches = o
+        .reshape([B, S, H, T, d])
+        .transpose([0, 3, 1, 2, 4])
+        .reshape([B, T * S, H * d]);
       return [tf.concat([zerosCls, patches], 1)];
     }
     // Slices stay rank 4: TF.js 4.22's webgpu backend computes wrong gradients for rank-5 slices (pad).
-    const patches = o.slice([0, 0, C, 0], [B * T, H, S, d]).reshape([B, T, H, S, d]).transpose([0, 1, 3, 2, 4]);
+    const patches = o
+      .slice([0, 0, C, 0], [B * T, H, S, d])
+      .reshape([B, T, H, S, d])
+      .transpose([0, 1, 3, 2, 4]);
     const all = tf.concat([zerosCls, patches.reshape([B, T * S, H * d])], 1);
     if (C === 0) return [all];
-    const cls = o.slice([0, 0, 0, 0], [B * T, H, C, d]).reshape([B, T, H, C, d]).transpose([0, 1, 3, 2, 4]);
+    const cls = o
+      .slice([0, 0, 0, 0], [B * T, H, C, d])
+      .reshape([B, T, H, C, d])
+      .transpose([0, 1, 3, 2, 4]);
     return [all, cls.reshape([B, T, C, H * d])];
   });
   return result(out, cls);

@@ -29,9 +29,17 @@ export function disposeInputs(x: OpInputs): void {
 }
 
 /** [o, dq, dk, dv] of f on x, where the gradients are those of Σ(f(q, k, v) ∘ dy). */
-export async function valueAndGrads(f: AttentionFn, x: OpInputs, opts: AttentionOpOptions = {}): Promise<Float32Array[]> {
+export async function valueAndGrads(
+  f: AttentionFn,
+  x: OpInputs,
+  opts: AttentionOpOptions = {},
+): Promise<Float32Array[]> {
   const tensors = tf.tidy(() => {
-    const g = tf.grads((q, k, v) => f(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, opts).mul(x.dy).sum());
+    const g = tf.grads((q, k, v) =>
+      f(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, opts)
+        .mul(x.dy)
+        .sum(),
+    );
     return [f(x.q, x.k, x.v, opts), ...g([x.q, x.k, x.v])];
   });
   try {

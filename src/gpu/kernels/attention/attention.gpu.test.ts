@@ -34,13 +34,26 @@ describe('attention forward (WGSL)', () => {
         const g = geometry(bh, l, l, d);
         const x = randomInputs(l * 100 + d, bh * l * d, bh * l * d);
         const mask = masked ? randomMask(l, l, l) : undefined;
-        const run = await runForward(device, g, contiguousViews(g), { ...x, ...(mask ? { mask } : {}) }, bh * l * d, {
-          subgroups,
-        });
-        const ref = attentionForwardRef(x.q, x.k, x.v, { bh, lq: l, lk: l, d, seqPerBatch: bh }, {
-          scale: 1 / Math.sqrt(d),
-          mask: mask ?? null,
-        });
+        const run = await runForward(
+          device,
+          g,
+          contiguousViews(g),
+          { ...x, ...(mask ? { mask } : {}) },
+          bh * l * d,
+          {
+            subgroups,
+          },
+        );
+        const ref = attentionForwardRef(
+          x.q,
+          x.k,
+          x.v,
+          { bh, lq: l, lk: l, d, seqPerBatch: bh },
+          {
+            scale: 1 / Math.sqrt(d),
+            mask: mask ?? null,
+          },
+        );
         expect(maxAbsDiff(run.o, ref.o)).toBeLessThanOrEqual(parityTolerance(ref.o));
         expect(maxAbsDiff(run.lse, ref.lse)).toBeLessThanOrEqual(parityTolerance(ref.lse));
       });
@@ -62,13 +75,19 @@ describe('attention forward (WGSL)', () => {
         });
         const rows = (x: Float32Array, len: number): Float32Array => gatherRows(x, g, plan.views.q, len);
         const bh = g.batch * g.inner * g.heads;
-        const ref = attentionForwardRef(rows(q, g.lq), rows(k, g.lk), rows(v, g.lk), {
-          bh,
-          lq: g.lq,
-          lk: g.lk,
-          d: 32,
-          seqPerBatch: g.inner * g.heads,
-        }, { scale: 0.2, keyLengths });
+        const ref = attentionForwardRef(
+          rows(q, g.lq),
+          rows(k, g.lk),
+          rows(v, g.lk),
+          {
+            bh,
+            lq: g.lq,
+            lk: g.lk,
+            d: 32,
+            seqPerBatch: g.inner * g.heads,
+          },
+          { scale: 0.2, keyLengths },
+        );
         const want = new Float32Array(plan.outputs);
         scatterRows(ref.o, want, g, plan.views.o, g.lq);
         expect(maxAbsDiff(run.o, want)).toBeLessThanOrEqual(parityTolerance(want));
@@ -85,11 +104,17 @@ describe('attention forward (WGSL)', () => {
     mask.fill(-Infinity, 6, 12); // row 1 fully masked
     const keyLengths = Int32Array.from([6, 0]); // batch 1 has no keys
     const run = await runForward(device, g, contiguousViews(g), { ...x, mask, keyLengths }, 2 * 5 * 64);
-    const ref = attentionForwardRef(x.q, x.k, x.v, { bh: 2, lq: 5, lk: 6, d: 64, seqPerBatch: 1 }, {
-      scale: 1 / 8,
-      mask,
-      keyLengths,
-    });
+    const ref = attentionForwardRef(
+      x.q,
+      x.k,
+      x.v,
+      { bh: 2, lq: 5, lk: 6, d: 64, seqPerBatch: 1 },
+      {
+        scale: 1 / 8,
+        mask,
+        keyLengths,
+      },
+    );
     expect(maxAbsDiff(run.o, ref.o)).toBeLessThanOrEqual(parityTolerance(ref.o));
     expect(run.o.subarray(64, 128).every((value) => value === 0)).toBe(true);
     expect(run.o.subarray(5 * 64).every((value) => value === 0)).toBe(true);

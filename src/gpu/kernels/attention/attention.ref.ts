@@ -81,7 +81,9 @@ function dropFactor(opts: RefOptions, b: number, i: number, j: number): number {
 function checkLengths(q: Float32Array, k: Float32Array, v: Float32Array, dims: RefDims): void {
   const { bh, lq, lk, d } = dims;
   if (q.length !== bh * lq * d || k.length !== bh * lk * d || v.length !== bh * lk * d) {
-    throw new RangeError(`attentionRef: got q[${q.length}] k[${k.length}] v[${v.length}] for ${JSON.stringify(dims)}`);
+    throw new RangeError(
+      `attentionRef: got q[${q.length}] k[${k.length}] v[${v.length}] for ${JSON.stringify(dims)}`,
+    );
   }
 }
 
@@ -170,7 +172,12 @@ function viewRowOffset(g: AttentionGeometry, rv: RowView, bh: number, i: number)
 }
 
 /** Reads `length` rows per sequence of a strided view into contiguous f32[bh, length, d]. */
-export function gatherRows(src: Float32Array, g: AttentionGeometry, rv: RowView, length: number): Float32Array {
+export function gatherRows(
+  src: Float32Array,
+  g: AttentionGeometry,
+  rv: RowView,
+  length: number,
+): Float32Array {
   const d = g.headDim;
   const bh = g.batch * g.inner * g.heads;
   const out = new Float32Array(bh * length * d);

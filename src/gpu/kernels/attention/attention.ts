@@ -56,7 +56,7 @@ export interface AttentionForwardBuffers {
 export function deviceSubgroups(device: GPUDevice): SubgroupSizes | null {
   if (!device.features.has('subgroups')) return null;
   const { subgroupMinSize: min, subgroupMaxSize: max } = device.adapterInfo;
-  return min !== undefined && max !== undefined && min > 0 ? { min, max } : null;
+  return min > 0 && max >= min ? { min, max } : null;
 }
 
 export function resolveTiles(
@@ -134,7 +134,9 @@ export function defaultScale(d: number): number {
 /** Checks buffer sizes against the geometry so that robust-access clamping never hides a layout bug. */
 export function checkBuffer(name: string, buffer: GPUBuffer, elements: number, bytesPerElement = 4): void {
   if (buffer.size < elements * bytesPerElement) {
-    throw new RangeError(`attention: buffer ${name} holds ${buffer.size} bytes, needs ${elements * bytesPerElement}`);
+    throw new RangeError(
+      `attention: buffer ${name} holds ${buffer.size} bytes, needs ${elements * bytesPerElement}`,
+    );
   }
 }
 
@@ -148,7 +150,8 @@ export function checkInputs(
   for (const role of ['q', 'k', 'v', 'o', 'do', 'dq', 'dk', 'dv'] as const) {
     const buffer = buffers[role];
     const rv = views[role];
-    if (buffer && rv) checkBuffer(role, buffer, viewExtent(g, rv, role.endsWith('k') || role.endsWith('v') ? g.lk : g.lq));
+    if (buffer && rv)
+      checkBuffer(role, buffer, viewExtent(g, rv, role.endsWith('k') || role.endsWith('v') ? g.lk : g.lq));
   }
   if (buffers.mask) checkBuffer('mask', buffers.mask, g.lq * g.lk);
   if (buffers.keyLengths) checkBuffer('keyLengths', buffers.keyLengths, g.batch);
@@ -195,5 +198,9 @@ export function encodeAttentionForward(
     ...foldDispatch(rowTiles * seqCount(geometry), device.limits.maxComputeWorkgroupsPerDimension),
   );
   pass.end();
-  return { done: () => params.destroy() };
+  return {
+    done: () => {
+      params.destroy();
+    },
+  };
 }

@@ -30,7 +30,9 @@ describe('specialiseWgsl', () => {
   });
   it('writes consts and hoists enables', () => {
     expect(constPrelude({ D4: 16 })).toBe('const D4: u32 = 16u;');
-    expect(hoistEnables('const a = 1;\nenable subgroups;\nfn f() {}')).toBe('enable subgroups;\nconst a = 1;\nfn f() {}');
+    expect(hoistEnables('const a = 1;\nenable subgroups;\nfn f() {}')).toBe(
+      'enable subgroups;\nconst a = 1;\nfn f() {}',
+    );
   });
 });
 
@@ -52,7 +54,13 @@ describe('layout', () => {
     expect(words[9]).toBe(2 ** 30);
     expect(words[11]).toBe(1 | 4);
     // role k (index 1): offset 0, outer = 3·7·64, inner, head = 7·64, token = 64, all / 4
-    expect(Array.from(words.subarray(28, 33))).toEqual([0, (3 * 7 * 64) / 4, (3 * 7 * 64) / 4, (7 * 64) / 4, 16]);
+    expect(Array.from(words.subarray(28, 33))).toEqual([
+      0,
+      (3 * 7 * 64) / 4,
+      (3 * 7 * 64) / 4,
+      (7 * 64) / 4,
+      16,
+    ]);
   });
   it('sizes contiguous views exactly', () => {
     expect(viewExtent(g, contiguousViews(g).q, g.lq)).toBe(2 * 3 * 5 * 64);
@@ -124,6 +132,8 @@ describe('space-time views', () => {
     const out = new Float32Array(outputs);
     scatterRows(rows, out, geometry, views.o, geometry.lq);
     expect(out[size + ((1 * 2 + 1) * 2 + 1) * 32]).toBe(at(1, 0, 1)); // tail[b=1, t=1, c=0, h=1]
-    expect(out.subarray(at(0, 1, 0), size)).toEqual(tokens.subarray(at(0, 1, 0)).map((x, i) => (Math.floor(i / 64) % n === n - 1 ? 0 : x)));
+    expect(out.subarray(at(0, 1, 0), size)).toEqual(
+      tokens.subarray(at(0, 1, 0)).map((x, i) => (Math.floor(i / 64) % n === n - 1 ? 0 : x)),
+    );
   });
 });

@@ -100,7 +100,9 @@ export function validateViews(views: Partial<RoleViews>): void {
     for (const [part, v] of Object.entries(rv)) {
       for (const [key, value] of Object.entries(v as View)) {
         if (!Number.isInteger(value) || value < 0 || value % 4 !== 0 || value / 4 > 0xffffffff) {
-          throw new RangeError(`attention: view ${role}.${part}.${key} must be a multiple of 4, got ${value}`);
+          throw new RangeError(
+            `attention: view ${role}.${part}.${key} must be a multiple of 4, got ${value}`,
+          );
         }
       }
     }
@@ -114,7 +116,8 @@ export interface DropoutSpec {
 }
 
 export function dropoutThreshold(rate: number): number {
-  if (!(rate >= 0 && rate < 1)) throw new RangeError(`attention: dropout rate must be in [0, 1), got ${rate}`);
+  if (!(rate >= 0 && rate < 1))
+    throw new RangeError(`attention: dropout rate must be in [0, 1), got ${rate}`);
   return Math.min(0xffffffff, Math.round(rate * 2 ** 32));
 }
 
@@ -205,9 +208,12 @@ export function chooseTiles(
     subgroupSizes.max <= WORKGROUP_SIZE &&
     WORKGROUP_SIZE % subgroupSizes.max === 0;
   for (const tile of [32, 16, 8, 4]) {
-    if (tile <= maxTile && workgroupBytes(kind, d, tile, subgroups) <= budget) return { lanes, rows, tile, subgroups };
+    if (tile <= maxTile && workgroupBytes(kind, d, tile, subgroups) <= budget)
+      return { lanes, rows, tile, subgroups };
   }
-  throw new RangeError(`attention: ${budget} bytes of workgroup memory cannot hold a ${kind} tile for d=${d}`);
+  throw new RangeError(
+    `attention: ${budget} bytes of workgroup memory cannot hold a ${kind} tile for d=${d}`,
+  );
 }
 
 /** Folds `total` workgroups into an [x, y, 1] grid within the per-dimension limit; kernels unfold wid.x + wid.y·nx. */
@@ -215,6 +221,7 @@ export function foldDispatch(total: number, maxPerDim: number): [number, number,
   if (total < 1) throw new RangeError(`attention: nothing to dispatch (${total} workgroups)`);
   const x = Math.min(total, maxPerDim);
   const y = Math.ceil(total / x);
-  if (y > maxPerDim) throw new RangeError(`attention: ${total} workgroups exceed the device's dispatch limits`);
+  if (y > maxPerDim)
+    throw new RangeError(`attention: ${total} workgroups exceed the device's dispatch limits`);
   return [x, y, 1];
 }

@@ -42,7 +42,9 @@ export function spaceTimePlan(mode: SpaceTimeMode, batch: number, layout: SpaceT
   const { frames: T, patches: S, heads: H, headDim: d, clsTokens: C } = layout;
   for (const [name, value] of Object.entries({ batch, T, S, H, C })) {
     if (!Number.isInteger(value) || value < (name === 'C' ? 0 : 1)) {
-      throw new RangeError(`spaceTime: ${name} must be a ${name === 'C' ? 'non-negative' : 'positive'} integer`);
+      throw new RangeError(
+        `spaceTime: ${name} must be a ${name === 'C' ? 'non-negative' : 'positive'} integer`,
+      );
     }
   }
   const N = C + T * S;

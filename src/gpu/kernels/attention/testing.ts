@@ -71,7 +71,14 @@ export async function runForward(
         o,
         lse,
         ...(data.mask ? { mask: up('mask', data.mask) } : {}),
-        ...(data.keyLengths ? { keyLengths: up('lens', new Uint32Array(data.keyLengths.buffer, data.keyLengths.byteOffset, data.keyLengths.length)) } : {}),
+        ...(data.keyLengths
+          ? {
+              keyLengths: up(
+                'lens',
+                new Uint32Array(data.keyLengths.buffer, data.keyLengths.byteOffset, data.keyLengths.length),
+              ),
+            }
+          : {}),
       },
       options,
     );

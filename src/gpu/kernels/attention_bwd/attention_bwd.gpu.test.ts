@@ -37,10 +37,17 @@ describe('attention backward (WGSL)', () => {
         { q: bh * lq * d, kv },
         { subgroups },
       );
-      const ref = attentionBackwardRef(x.q, x.k, x.v, x.dO, { bh, lq, lk, d, seqPerBatch: bh }, {
-        scale: 1 / Math.sqrt(d),
-        mask: mask ?? null,
-      });
+      const ref = attentionBackwardRef(
+        x.q,
+        x.k,
+        x.v,
+        x.dO,
+        { bh, lq, lk, d, seqPerBatch: bh },
+        {
+          scale: 1 / Math.sqrt(d),
+          mask: mask ?? null,
+        },
+      );
       expect(maxAbsDiff(run.dq, ref.dq)).toBeLessThanOrEqual(parityTolerance(ref.dq));
       expect(maxAbsDiff(run.dk, ref.dk)).toBeLessThanOrEqual(parityTolerance(ref.dk));
       expect(maxAbsDiff(run.dv, ref.dv)).toBeLessThanOrEqual(parityTolerance(ref.dv));
