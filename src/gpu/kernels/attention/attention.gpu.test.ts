@@ -60,6 +60,30 @@ describe('attention forward (WGSL)', () => {
     }
   }
 
+  it('matches the reference with the hardware tile size (32 keys per step), with and without subgroups', async () => {
+    const { device } = await acquireGpu();
+    const g = geometry(2, 45, 45, 32);
+    const x = randomInputs(45, 2 * 45 * 32, 2 * 45 * 32);
+    const mask = randomMask(46, 45, 45);
+    const ref = attentionForwardRef(
+      x.q,
+      x.k,
+      x.v,
+      { bh: 2, lq: 45, lk: 45, d: 32, seqPerBatch: 2 },
+      {
+        scale: 1 / Math.sqrt(32),
+        mask,
+      },
+    );
+    for (const subgroups of ['auto', false] as const) {
+      const run = await runForward(device, g, contiguousViews(g), { ...x, mask }, 2 * 45 * 32, {
+        subgroups,
+        maxTile: 32,
+      });
+      expect(maxAbsDiff(run.o, ref.o)).toBeLessThanOrEqual(parityTolerance(ref.o));
+    }
+  });
+
   for (const mode of ['temporal', 'spatial'] as const) {
     for (const subgroups of ['auto', false] as const) {
       it(`reads ${mode} token views (class token, strides) like gather → reference → scatter, sg=${subgroups}`, async () => {

@@ -15,15 +15,18 @@ describe('attention backward (WGSL)', () => {
     expect(info.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
   });
 
-  const cases: [number, number, number, HeadDim, boolean, 'auto' | false][] = [
-    [1, 1, 1, 32, false, 'auto'],
-    [2, 7, 7, 64, true, 'auto'],
-    [2, 37, 37, 64, true, 'auto'],
-    [2, 37, 37, 64, true, false],
-    [1, 20, 33, 96, false, 'auto'],
+  // [bh, lq, lk, d, masked, subgroups, maxTile (undefined: the adapter's default)]
+  const cases: [number, number, number, HeadDim, boolean, 'auto' | false, number | undefined][] = [
+    [1, 1, 1, 32, false, 'auto', undefined],
+    [2, 7, 7, 64, true, 'auto', undefined],
+    [2, 37, 37, 64, true, 'auto', undefined],
+    [2, 37, 37, 64, true, false, undefined],
+    [1, 20, 33, 96, false, 'auto', undefined],
+    [2, 40, 45, 32, true, 'auto', 32],
   ];
-  for (const [bh, lq, lk, d, masked, subgroups] of cases) {
-    it(`matches the reference: bh=${bh} lq=${lq} lk=${lk} d=${d}${masked ? ' masked' : ''} sg=${subgroups}`, async () => {
+  for (const [bh, lq, lk, d, masked, subgroups, maxTile] of cases) {
+    const tileNote = maxTile ? ` tile≤${maxTile}` : '';
+    it(`matches the reference: bh=${bh} lq=${lq} lk=${lk} d=${d}${masked ? ' masked' : ''} sg=${subgroups}${tileNote}`, async () => {
       const { device } = await acquireGpu();
       const g: AttentionGeometry = { batch: 1, inner: 1, heads: bh, lq, lk, headDim: d, prefix: 0 };
       const x = randomInputs(lq * 7 + d, bh * lq * d, bh * lk * d);
@@ -35,7 +38,7 @@ describe('attention backward (WGSL)', () => {
         withDvAfterDk(contiguousViews(g), kv),
         { ...x, ...(mask ? { mask } : {}) },
         { q: bh * lq * d, kv },
-        { subgroups },
+        { subgroups, ...(maxTile ? { maxTile } : {}) },
       );
       const ref = attentionBackwardRef(
         x.q,
