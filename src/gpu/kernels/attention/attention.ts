@@ -52,10 +52,17 @@ export interface AttentionForwardBuffers {
   readonly keyLengths?: GPUBuffer;
 }
 
+/** GPUDevice.adapterInfo, which browsers before Chrome 131 lack (so every field may be missing). */
+function adapterInfoOf(device: GPUDevice): Partial<GPUAdapterInfo> | undefined {
+  return (device as { adapterInfo?: Partial<GPUAdapterInfo> }).adapterInfo;
+}
+
 /** The adapter's subgroup size range when the device enabled `subgroups`, else null. */
 export function deviceSubgroups(device: GPUDevice): SubgroupSizes | null {
   if (!device.features.has('subgroups')) return null;
-  const { subgroupMinSize: min, subgroupMaxSize: max } = device.adapterInfo;
+  const info = adapterInfoOf(device);
+  const min = info?.subgroupMinSize ?? 0;
+  const max = info?.subgroupMaxSize ?? 0;
   return min > 0 && max >= min ? { min, max } : null;
 }
 
@@ -68,7 +75,8 @@ export function resolveTiles(
 ): TileConfig {
   const sizes = options.subgroups === false ? null : deviceSubgroups(device);
   const budget = Math.min(options.workgroupBudget ?? 16384, device.limits.maxComputeWorkgroupStorageSize);
-  const maxTile = options.maxTile ?? (device.adapterInfo.isFallbackAdapter ? 4 : 32);
+  const info = adapterInfoOf(device);
+  const maxTile = options.maxTile ?? (info?.isFallbackAdapter ? 4 : 32);
   return chooseTiles(kind, d, rowsPerSeq, sizes, budget, maxTile);
 }
 
