@@ -18,7 +18,9 @@ export const wgslBool = (v: boolean): string => (v ? 'true' : 'false');
 /** `const NAME: i32 = v;` lines for integers, `const NAME = true;` for booleans. */
 export function constBlock(values: Readonly<Record<string, number | boolean>>): string {
   return Object.entries(values)
-    .map(([name, v]) => (typeof v === 'boolean' ? `const ${name} = ${wgslBool(v)};` : `const ${name}: i32 = ${v};`))
+    .map(([name, v]) =>
+      typeof v === 'boolean' ? `const ${name} = ${wgslBool(v)};` : `const ${name}: i32 = ${v};`,
+    )
     .join('\n');
 }
 

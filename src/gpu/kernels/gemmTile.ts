@@ -37,7 +37,8 @@ export const DEFAULT_GEMM_TRAITS: GemmDeviceTraits = {
 export function gemmTraits(device: GPUDevice): GemmDeviceTraits {
   const info = (device as Partial<Pick<GPUDevice, 'adapterInfo'>>).adapterInfo; // absent before Chrome 132
   const cpuEmulated =
-    info !== undefined && (info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(info.architecture));
+    info !== undefined &&
+    (info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(info.architecture));
   return {
     maxInvocations: device.limits.maxComputeInvocationsPerWorkgroup,
     maxWorkgroupBytes: device.limits.maxComputeWorkgroupStorageSize,
@@ -52,8 +53,7 @@ export const tileThreadsY = (t: GemmTile): number => t.tileM / t.threadM;
 export const tileThreads = (t: GemmTile): number => tileThreadsX(t) * tileThreadsY(t);
 /** Workgroup memory of a tile: A and B staging, f32. */
 export const tileWorkgroupBytes = (t: GemmTile): number => 4 * t.tileK * (t.tileM + t.tileN);
-export const tileKey = (t: GemmTile): string =>
-  `${t.tileM}x${t.tileN}x${t.tileK}_${t.threadM}x${t.threadN}`;
+export const tileKey = (t: GemmTile): string => `${t.tileM}x${t.tileN}x${t.tileK}_${t.threadM}x${t.threadN}`;
 
 /** Why a tile cannot run on a device, or null when it can. */
 export function tileProblem(t: GemmTile, traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS): string | null {

@@ -32,10 +32,39 @@ interface OpCase {
 
 const CASES: readonly OpCase[] = [
   { name: 'k3 same b2', x: [2, 4, 6, 6, 4], w: [3, 3, 3, 4, 8], strides: 1, pad: 'same', grads: true },
-  { name: 'k(3,7,7) stride(1,2,2) 3→8', x: [1, 4, 9, 9, 3], w: [3, 7, 7, 3, 8], strides: [1, 2, 2], pad: 'same', grads: true },
-  { name: "k1 stride2 'same' (TF.js pads −1)", x: [1, 4, 6, 6, 4], w: [1, 1, 1, 4, 4], strides: 2, pad: 'same', grads: true },
-  { name: 'k3 stride2 valid 5→4', x: [1, 5, 6, 7, 5], w: [3, 3, 3, 5, 4], strides: 2, pad: 'valid', grads: true },
-  { name: 'k3 dilation2 (forward only)', x: [1, 5, 7, 7, 4], w: [3, 3, 3, 4, 4], strides: 1, pad: 'same', dilations: 2, grads: false },
+  {
+    name: 'k(3,7,7) stride(1,2,2) 3→8',
+    x: [1, 4, 9, 9, 3],
+    w: [3, 7, 7, 3, 8],
+    strides: [1, 2, 2],
+    pad: 'same',
+    grads: true,
+  },
+  {
+    name: "k1 stride2 'same' (TF.js pads −1)",
+    x: [1, 4, 6, 6, 4],
+    w: [1, 1, 1, 4, 4],
+    strides: 2,
+    pad: 'same',
+    grads: true,
+  },
+  {
+    name: 'k3 stride2 valid 5→4',
+    x: [1, 5, 6, 7, 5],
+    w: [3, 3, 3, 5, 4],
+    strides: 2,
+    pad: 'valid',
+    grads: true,
+  },
+  {
+    name: 'k3 dilation2 (forward only)',
+    x: [1, 5, 7, 7, 4],
+    w: [3, 3, 3, 4, 4],
+    strides: 1,
+    pad: 'same',
+    dilations: 2,
+    grads: false,
+  },
 ];
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
@@ -53,7 +82,11 @@ async function compute(c: OpCase, seed: number): Promise<Float32Array[]> {
     const y = conv(x, w);
     if (!c.grads) return [y];
     const r = tf.tensor(rng.float32(y.size), y.shape);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a as tf.Tensor5D, b as tf.Tensor5D).mul(r).sum())([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      conv(a as tf.Tensor5D, b as tf.Tensor5D)
+        .mul(r)
+        .sum(),
+    )([x, w]);
     return dx && dw ? [y, dx, dw] : [y];
   });
   try {
@@ -117,7 +150,10 @@ describe('tf.conv3d on webgpu with Tubelet kernels', () => {
     const x = tf.tensor5d(new Rng(1).float32(2 * 3 * 5 * 5 * 4), [2, 3, 5, 5, 4]);
     const w = tf.tensor5d(new Rng(2).float32(27 * 4 * 4), [3, 3, 3, 4, 4]);
     const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
-      tf.relu(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same')).square().mean();
+      tf
+        .relu(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same'))
+        .square()
+        .mean();
     const step = (): tf.Scalar =>
       tf.tidy(() => {
         const [dx, dw] = tf.grads(loss)([x, w]);

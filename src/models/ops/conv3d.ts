@@ -99,7 +99,14 @@ interface Plan {
   readonly g: Conv3DGeometry;
   readonly shape: readonly number[];
 }
-type Encode = (device: GPUDevice, encoder: GPUCommandEncoder, a: GPUBuffer, b: GPUBuffer, out: GPUBuffer, g: Conv3DGeometry) => void;
+type Encode = (
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  a: GPUBuffer,
+  b: GPUBuffer,
+  out: GPUBuffer,
+  g: Conv3DGeometry,
+) => void;
 
 /** Shared body of the three kernels: checks the inputs, gets their buffers, encodes into a TF.js output. */
 function run(
@@ -130,7 +137,13 @@ const conv3dForward: tf.KernelFunc = (args) =>
     (x, filter, attrs) => {
       const strides = tripleAttr(attrs.strides, 'strides');
       const dilations = tripleAttr(attrs.dilations, 'dilations');
-      const g = geometryFromTf(shape5(x.shape, 'x'), shape5(filter.shape, 'filter'), strides, padAttr(attrs.pad), dilations);
+      const g = geometryFromTf(
+        shape5(x.shape, 'x'),
+        shape5(filter.shape, 'filter'),
+        strides,
+        padAttr(attrs.pad),
+        dilations,
+      );
       return { g, shape: [g.batch, g.outD, g.outH, g.outW, g.outC] };
     },
     (device, encoder, x, w, out, g) => {
@@ -147,7 +160,10 @@ const conv3dBackpropInput: tf.KernelFunc = (args) =>
     (_dy, filter, attrs) => {
       const shape = shape5(attrs.inputShape, 'inputShape');
       const strides = tripleAttr(attrs.strides, 'strides');
-      return { g: geometryFromTf(shape, shape5(filter.shape, 'filter'), strides, padAttr(attrs.pad), 1), shape };
+      return {
+        g: geometryFromTf(shape, shape5(filter.shape, 'filter'), strides, padAttr(attrs.pad), 1),
+        shape,
+      };
     },
     (device, encoder, dy, w, out, g) => {
       calls.dgrad++;
@@ -173,7 +189,11 @@ const conv3dBackpropFilter: tf.KernelFunc = (args) =>
 
 const OURS: Readonly<Record<TfKernelName, tf.KernelConfig>> = {
   Conv3D: { kernelName: 'Conv3D', backendName: BACKEND, kernelFunc: conv3dForward },
-  Conv3DBackpropInputV2: { kernelName: 'Conv3DBackpropInputV2', backendName: BACKEND, kernelFunc: conv3dBackpropInput },
+  Conv3DBackpropInputV2: {
+    kernelName: 'Conv3DBackpropInputV2',
+    backendName: BACKEND,
+    kernelFunc: conv3dBackpropInput,
+  },
   Conv3DBackpropFilterV2: {
     kernelName: 'Conv3DBackpropFilterV2',
     backendName: BACKEND,
@@ -181,8 +201,10 @@ const OURS: Readonly<Record<TfKernelName, tf.KernelConfig>> = {
   },
 };
 
-const registered = (name: TfKernelName): tf.KernelConfig | undefined =>
-  tf.getKernel(name, BACKEND) as tf.KernelConfig | undefined;
+function registered(name: TfKernelName): tf.KernelConfig | undefined {
+  const config: tf.KernelConfig | undefined = tf.getKernel(name, BACKEND); // undefined when none is registered
+  return config;
+}
 
 /** Saves TF.js's configs (once), then registers the wanted implementation of each kernel. */
 function apply(): void {

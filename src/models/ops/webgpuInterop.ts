@@ -45,7 +45,11 @@ export function outputTensor(backend: WebGPUBackend, shape: readonly number[]): 
  * Submits TF.js's recorded commands, then records `encode` on a command encoder of our own and submits it, so
  * our kernels see every earlier TF.js result and later TF.js work sees ours. Transient buffers are released.
  */
-export function runAfterTf(backend: WebGPUBackend, label: string, encode: (encoder: GPUCommandEncoder) => void): void {
+export function runAfterTf(
+  backend: WebGPUBackend,
+  label: string,
+  encode: (encoder: GPUCommandEncoder) => void,
+): void {
   backend.ensureCommandEncoderReady();
   backend.endComputePassEncoder();
   backend.submitQueue();

@@ -26,7 +26,8 @@ export function batchChunks(
     );
   }
   const chunks: BatchChunk[] = [];
-  for (let start = 0; start < batch; start += count) chunks.push({ start, count: Math.min(count, batch - start) });
+  for (let start = 0; start < batch; start += count)
+    chunks.push({ start, count: Math.min(count, batch - start) });
   return chunks;
 }
 

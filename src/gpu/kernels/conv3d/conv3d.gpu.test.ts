@@ -22,13 +22,20 @@ describe('conv3d forward (WGSL implicit GEMM)', () => {
     it(`matches the CPU reference: ${c.name}`, async () => {
       const { device } = await acquireGpu();
       const d = caseData(c, 100 + i);
-      const got = await runKernel(device, d, outLength(d), (enc, b) => encodeConv3d(device, enc, b.x, b.w, d.g));
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g),
+      );
       const { err, tol } = parity(got, refFor('fwd', d));
       expect(err).toBeLessThanOrEqual(tol);
     });
   });
 
-  const awkward: Conv3dCase = { name: 'awkward', x: [2, 3, 5, 6, 12], w: [3, 3, 3, 12, 12], opts: { pad: 'same' } };
+  const awkward: Conv3dCase = {
+    name: 'awkward',
+    x: [2, 3, 5, 6, 12],
+    w: [3, 3, 3, 12, 12],
+    opts: { pad: 'same' },
+  };
 
   it('every tile candidate is correct on an awkward shape', { timeout: 300_000 }, async () => {
     const { device } = await acquireGpu();
@@ -37,7 +44,9 @@ describe('conv3d forward (WGSL implicit GEMM)', () => {
     const tiles = conv3dCandidates(d.g, gemmTraits(device));
     expect(tiles.length).toBeGreaterThanOrEqual(3);
     for (const tile of tiles) {
-      const got = await runKernel(device, d, outLength(d), (enc, b) => encodeConv3d(device, enc, b.x, b.w, d.g, { tile }));
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g, { tile }),
+      );
       const { err, tol } = parity(got, ref);
       expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
     }

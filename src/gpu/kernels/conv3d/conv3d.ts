@@ -37,33 +37,38 @@ export function isPointwise(g: Conv3DGeometry): boolean {
 }
 
 export function assertDense(g: Conv3DGeometry, kernel: string): void {
-  if (g.groups !== 1) throw new RangeError(`${kernel}: grouped convolution (groups=${g.groups}) is not supported`);
+  if (g.groups !== 1)
+    throw new RangeError(`${kernel}: grouped convolution (groups=${g.groups}) is not supported`);
 }
 
-/** Column tile that wastes least for `n` columns: 16, 32 or 64. */
-export const columnTile = (n: number): number => (n > 32 ? 64 : n > 16 ? 32 : 16);
+/** Column tile that wastes least for `n` columns: 4, 8, 16, 32 or 64. */
+export const columnTile = (n: number): number => Math.min(64, Math.max(4, 2 ** Math.ceil(Math.log2(n))));
 
 /**
- * Register-blocked GEMM tiles for an M×N output (N columns), best guess first for the device: unstaged tiles
- * lead on CPU-emulated adapters, workgroup-memory tiles elsewhere. All candidates are valid for `traits`.
+ * Register-blocked GEMM tiles for an M×N output, best guess first for the device: unstaged tiles lead on
+ * CPU-emulated adapters, workgroup-memory tiles elsewhere. Small M or N get smaller tiles. All valid for `traits`.
  */
-export function gemmCandidates(n: number, traits: GemmDeviceTraits): GemmTile[] {
+export function gemmCandidates(m: number, n: number, traits: GemmDeviceTraits): GemmTile[] {
   const tn = columnTile(n);
+  const wide = Math.min(8, tn);
+  const rows = m <= 16 ? 16 : m <= 32 ? 32 : 64;
   const staged: GemmTile[] = [
-    { tileM: 64, tileN: tn, tileK: 16, threadM: 4, threadN: 4 },
-    { tileM: 128, tileN: tn, tileK: 16, threadM: 8, threadN: 8 },
-    { tileM: 64, tileN: tn, tileK: 32, threadM: 8, threadN: 8 },
-    { tileM: 32, tileN: tn, tileK: 16, threadM: 4, threadN: 4 },
+    { tileM: Math.max(32, rows), tileN: tn, tileK: 16, threadM: 4, threadN: 4 },
+    { tileM: 128, tileN: tn, tileK: 16, threadM: 8, threadN: wide },
+    { tileM: Math.max(32, rows), tileN: tn, tileK: 32, threadM: 8, threadN: wide },
   ];
   const direct: GemmTile[] = [
-    { tileM: 64, tileN: tn, tileK: 0, threadM: 8, threadN: 8 },
-    { tileM: 32, tileN: tn, tileK: 0, threadM: 8, threadN: 4 },
+    { tileM: rows, tileN: tn, tileK: 0, threadM: 8, threadN: wide },
+    { tileM: Math.max(16, rows / 2), tileN: tn, tileK: 0, threadM: 8, threadN: 4 },
   ];
   return validTiles(traits.cpuEmulated ? [...direct, ...staged] : [...staged, ...direct], traits);
 }
 
-export function conv3dCandidates(g: Conv3DGeometry, traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS): GemmTile[] {
-  return gemmCandidates(g.outC, traits);
+export function conv3dCandidates(
+  g: Conv3DGeometry,
+  traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
+): GemmTile[] {
+  return gemmCandidates(conv3dRows(g), g.outC, traits);
 }
 
 /** Autotuning key: bucketed GEMM sizes, vector widths and the path taken. */
@@ -113,10 +118,14 @@ export function encodeConv3d(
   const xItem = g.inD * g.inH * g.inW * g.inC * 4;
   const yItem = g.outD * g.outH * g.outW * g.outC * 4;
   const wBytes = volume(g) * g.inC * g.outC * 4;
-  const y = opts.out ?? createStorage(device, `conv3d:y[${g.batch},${g.outD},${g.outH},${g.outW},${g.outC}]`, g.batch * yItem);
-  if (y.size < g.batch * yItem) throw new RangeError(`conv3d: out holds ${y.size} bytes, needs ${g.batch * yItem}`);
+  const y =
+    opts.out ??
+    createStorage(device, `conv3d:y[${g.batch},${g.outD},${g.outH},${g.outW},${g.outC}]`, g.batch * yItem);
+  if (y.size < g.batch * yItem)
+    throw new RangeError(`conv3d: out holds ${y.size} bytes, needs ${g.batch * yItem}`);
   const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, device.limits.maxStorageBufferBindingSize);
-  if (wBytes > maxBinding) throw new RangeError(`conv3d: the filter (${wBytes} bytes) exceeds one storage binding`);
+  if (wBytes > maxBinding)
+    throw new RangeError(`conv3d: the filter (${wBytes} bytes) exceeds one storage binding`);
   const align = device.limits.minStorageBufferOffsetAlignment;
   const variant: IgemmVariant = {
     tile,

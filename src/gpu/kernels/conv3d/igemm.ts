@@ -59,7 +59,8 @@ function epilogueBlock(s: Shape): string {
       if (s.vb === 4) {
         out.push(`      if (col < P.wDims.w) { C[(ro + col) / 4] = v; }`);
       } else {
-        for (let q = 0; q < 4; q++) out.push(`      if (col + ${q} < P.wDims.w) { C[ro + col + ${q}] = v[${q}]; }`);
+        for (let q = 0; q < 4; q++)
+          out.push(`      if (col + ${q} < P.wDims.w) { C[ro + col + ${q}] = v[${q}]; }`);
       }
       out.push(`    }`);
     }
@@ -110,12 +111,18 @@ function stagedBlocks(s: Shape): Record<string, string> {
   load.push(`    let nv = item % ${t.tileN / s.vb};`, `    let kk = item / ${t.tileN / s.vb};`);
   load.push(`    let k = k0 + kk;`, `    let col = nt + nv * VB;`);
   const row = s.v.bContiguous ? 'k' : s.tapUniform ? 'wr + kk' : 'bRow(k)';
-  load.push(`    let v = select(BT(0.0), B[(${row} * P.wDims.w + col) / VB], k < P.taps.w && col < P.wDims.w);`);
-  load.push(s.vb === 4 ? `    Bs[kk * (TILE_N / 4) + nv] = v;` : `    Bs[kk * (TILE_N / 4) + nv / 4][nv % 4] = v;`);
+  load.push(
+    `    let v = select(BT(0.0), B[(${row} * P.wDims.w + col) / VB], k < P.taps.w && col < P.wDims.w);`,
+  );
+  load.push(
+    s.vb === 4 ? `    Bs[kk * (TILE_N / 4) + nv] = v;` : `    Bs[kk * (TILE_N / 4) + nv / 4][nv % 4] = v;`,
+  );
   load.push(`  }`, `}`);
   const step: string[] = [];
-  for (let i = 0; i < t.threadM / 4; i++) step.push(`let a${i} = As[kk * (TILE_M / 4) + ty * (TM / 4) + ${i}];`);
-  for (let j = 0; j < t.threadN / 4; j++) step.push(`let b${j} = Bs[kk * (TILE_N / 4) + tx * (TN / 4) + ${j}];`);
+  for (let i = 0; i < t.threadM / 4; i++)
+    step.push(`let a${i} = As[kk * (TILE_M / 4) + ty * (TM / 4) + ${i}];`);
+  for (let j = 0; j < t.threadN / 4; j++)
+    step.push(`let b${j} = Bs[kk * (TILE_N / 4) + tx * (TN / 4) + ${j}];`);
   step.push(
     fmaBlock(
       t.threadM,
@@ -189,7 +196,10 @@ function shapeOf(v: IgemmVariant, p: IgemmPlan): Shape {
 }
 
 /** The WGSL source and pipeline key of a variant specialised for a plan's vector widths and edges. */
-export function igemmShader(v: IgemmVariant, p: IgemmPlan): { key: string; code: string; entryPoint: string } {
+export function igemmShader(
+  v: IgemmVariant,
+  p: IgemmPlan,
+): { key: string; code: string; entryPoint: string } {
   const s = shapeOf(v, p);
   const t = v.tile;
   const flags = { POINTWISE: v.pointwise, OUT_CONTIGUOUS: v.outContiguous, B_CONTIGUOUS: v.bContiguous };

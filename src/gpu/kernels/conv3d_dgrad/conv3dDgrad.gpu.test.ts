@@ -3,7 +3,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../device.ts';
 import { gemmTraits } from '../gemmTile.ts';
-import { CONV3D_GRID, caseData, parity, refFor, runKernel, type Conv3dCase } from '../conv3d/conv3dTestkit.ts';
+import {
+  CONV3D_GRID,
+  caseData,
+  parity,
+  refFor,
+  runKernel,
+  type Conv3dCase,
+} from '../conv3d/conv3dTestkit.ts';
 import {
   axisPhase,
   conv3dBackpropInputCandidates,
@@ -11,7 +18,8 @@ import {
   encodeConv3dBackpropInput,
 } from './conv3dDgrad.ts';
 
-const inLength = (d: ReturnType<typeof caseData>): number => d.g.batch * d.g.inD * d.g.inH * d.g.inW * d.g.inC;
+const inLength = (d: ReturnType<typeof caseData>): number =>
+  d.g.batch * d.g.inD * d.g.inH * d.g.inW * d.g.inC;
 
 describe('conv3d input gradient (WGSL, phase-decomposed implicit GEMM)', () => {
   afterAll(releaseGpu);
@@ -24,7 +32,14 @@ describe('conv3d input gradient (WGSL, phase-decomposed implicit GEMM)', () => {
   it('splits taps by stride phase', () => {
     // kernel 3, stride 2, pad 1: even inputs take taps 1; odd inputs take taps 0 and 2.
     expect(axisPhase(0, 8, 3, 2, 1, 1)).toMatchObject({ rows: 4, count: 1, tap0: 1, off0: 0 });
-    expect(axisPhase(1, 8, 3, 2, 1, 1)).toMatchObject({ rows: 4, count: 2, tap0: 0, tapStep: 2, off0: 1, offStep: -1 });
+    expect(axisPhase(1, 8, 3, 2, 1, 1)).toMatchObject({
+      rows: 4,
+      count: 2,
+      tap0: 0,
+      tapStep: 2,
+      off0: 1,
+      offStep: -1,
+    });
     // kernel 1, stride 2: odd inputs receive no gradient.
     expect(axisPhase(1, 7, 1, 2, 0, 1)).toMatchObject({ rows: 3, count: 0 });
   });
@@ -42,7 +57,12 @@ describe('conv3d input gradient (WGSL, phase-decomposed implicit GEMM)', () => {
   });
 
   // Same channels in and out and stride 1: the forward test's pipelines serve this shape too.
-  const awkward: Conv3dCase = { name: 'awkward', x: [2, 3, 5, 6, 12], w: [3, 3, 3, 12, 12], opts: { pad: 'same' } };
+  const awkward: Conv3dCase = {
+    name: 'awkward',
+    x: [2, 3, 5, 6, 12],
+    w: [3, 3, 3, 12, 12],
+    opts: { pad: 'same' },
+  };
 
   it('every tile candidate is correct on an awkward shape', { timeout: 300_000 }, async () => {
     const { device } = await acquireGpu();
@@ -62,7 +82,12 @@ describe('conv3d input gradient (WGSL, phase-decomposed implicit GEMM)', () => {
 
   it('processes batches in chunks when a tensor exceeds one binding', async () => {
     const { device } = await acquireGpu();
-    const c: Conv3dCase = { name: 'chunked', x: [3, 5, 5, 6, 4], w: [3, 3, 3, 4, 4], opts: { pad: 'same', strides: 2 } };
+    const c: Conv3dCase = {
+      name: 'chunked',
+      x: [3, 5, 5, 6, 4],
+      w: [3, 3, 3, 4, 4],
+      opts: { pad: 'same', strides: 2 },
+    };
     const d = caseData(c, 9);
     const got = await runKernel(device, d, inLength(d), (enc, b) =>
       encodeConv3dBackpropInput(device, enc, b.dy, b.w, d.g, { maxBindingBytes: 5 * 5 * 6 * 4 * 4 + 600 }),

@@ -6,7 +6,14 @@ import transposeSource from './conv3dDgrad.wgsl?raw';
 import { createStorage, storageUsage } from '../../buffers.ts';
 import { getPipeline } from '../../pipelines.ts';
 import { createTransient, uniformTransient } from '../../transient.ts';
-import { assertTile, bucket, gemmTraits, DEFAULT_GEMM_TRAITS, type GemmDeviceTraits, type GemmTile } from '../gemmTile.ts';
+import {
+  assertTile,
+  bucket,
+  gemmTraits,
+  DEFAULT_GEMM_TRAITS,
+  type GemmDeviceTraits,
+  type GemmTile,
+} from '../gemmTile.ts';
 import { batchChunks, chunkWindow, windowBinding } from '../conv3d/chunking.ts';
 import { assertDense, gemmCandidates, isPointwise } from '../conv3d/conv3d.ts';
 import type { Conv3DGeometry } from '../conv3d/geometry.ts';
@@ -33,7 +40,14 @@ export interface AxisPhase {
 const mod = (a: number, m: number): number => ((a % m) + m) % m;
 
 /** Phase `r` of one axis: input size `size`, filter `k`, stride `s`, front padding `pad`, dilation `dil`. */
-export function axisPhase(r: number, size: number, k: number, s: number, pad: number, dil: number): AxisPhase {
+export function axisPhase(
+  r: number,
+  size: number,
+  k: number,
+  s: number,
+  pad: number,
+  dil: number,
+): AxisPhase {
   const rows = r < size ? Math.ceil((size - r) / s) : 0;
   const taps: number[] = [];
   for (let t = 0; t < k; t++) if (mod(r + pad - t * dil, s) === 0) taps.push(t);
@@ -50,7 +64,13 @@ export function axisPhase(r: number, size: number, k: number, s: number, pad: nu
 }
 
 /** The implicit GEMM of phase (rd, rh, rw) for `count` batch items. */
-export function phasePlan(g: Conv3DGeometry, r: Vec3, count: number, aOffset: number, oOffset: number): IgemmPlan {
+export function phasePlan(
+  g: Conv3DGeometry,
+  r: Vec3,
+  count: number,
+  aOffset: number,
+  oOffset: number,
+): IgemmPlan {
   const d = axisPhase(r[0], g.inD, g.kD, g.strideD, g.padD[0], g.dilD);
   const h = axisPhase(r[1], g.inH, g.kH, g.strideH, g.padH[0], g.dilH);
   const w = axisPhase(r[2], g.inW, g.kW, g.strideW, g.padW[0], g.dilW);
@@ -78,7 +98,8 @@ export function conv3dBackpropInputCandidates(
   g: Conv3DGeometry,
   traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
 ): GemmTile[] {
-  return gemmCandidates(g.inC, traits);
+  const rowsPerPhase = (g.batch * g.inD * g.inH * g.inW) / (g.strideD * g.strideH * g.strideW);
+  return gemmCandidates(rowsPerPhase, g.inC, traits);
 }
 
 export function conv3dBackpropInputShapeClass(g: Conv3DGeometry): string {
@@ -89,12 +110,28 @@ export function conv3dBackpropInputShapeClass(g: Conv3DGeometry): string {
   return `dgrad_M${bucket(m)}_N${bucket(g.inC)}_K${bucket(k)}_${vec}_p${phases}${isPointwise(g) ? '_pw' : ''}`;
 }
 
-function encodeTranspose(device: GPUDevice, encoder: GPUCommandEncoder, w: GPUBuffer, g: Conv3DGeometry): GPUBuffer {
+function encodeTranspose(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  w: GPUBuffer,
+  g: Conv3DGeometry,
+): GPUBuffer {
   const taps = g.kD * g.kH * g.kW;
   const bytes = taps * g.inC * g.outC * 4;
   const wT = createTransient(device, encoder, 'conv3d_dgrad:wT', bytes, storageUsage());
-  const dims = uniformTransient(device, encoder, 'conv3d_dgrad:wT-dims', new Uint32Array([taps, g.inC, g.outC, 0]));
-  const pipeline = getPipeline(device, { key: 'conv3d_dgrad_transpose', code: transposeSource });
+  const blocks = g.inC % 4 === 0 && g.outC % 4 === 0;
+  const invocations = blocks ? (taps * g.inC * g.outC) / 16 : taps * g.inC * g.outC;
+  const groups = Math.ceil(invocations / 64);
+  const gx = Math.min(groups, device.limits.maxComputeWorkgroupsPerDimension);
+  const gy = Math.ceil(groups / gx);
+  const dims = new Uint32Array([taps, g.inC, g.outC, gx * 64]);
+  const uniforms = uniformTransient(device, encoder, 'conv3d_dgrad:wT-dims', dims);
+  const entryPoint = blocks ? 'blocks' : 'scalar';
+  const pipeline = getPipeline(device, {
+    key: `conv3d_dgrad_transpose_${entryPoint}`,
+    code: transposeSource,
+    entryPoint,
+  });
   const pass = encoder.beginComputePass({ label: 'conv3d_dgrad:transpose' });
   pass.setPipeline(pipeline);
   pass.setBindGroup(
@@ -103,13 +140,13 @@ function encodeTranspose(device: GPUDevice, encoder: GPUCommandEncoder, w: GPUBu
       label: 'conv3d_dgrad:transpose',
       layout: pipeline.getBindGroupLayout(0),
       entries: [
-        { binding: 0, resource: { buffer: dims } },
-        { binding: 1, resource: { buffer: w, offset: 0, size: bytes } },
-        { binding: 2, resource: { buffer: wT, offset: 0, size: bytes } },
+        { binding: 0, resource: { buffer: uniforms } },
+        { binding: blocks ? 3 : 1, resource: { buffer: w, offset: 0, size: bytes } },
+        { binding: blocks ? 4 : 2, resource: { buffer: wT, offset: 0, size: bytes } },
       ],
     }),
   );
-  pass.dispatchWorkgroups(Math.ceil(g.inC / 16), Math.ceil(g.outC / 16), taps);
+  pass.dispatchWorkgroups(gx, gy);
   pass.end();
   return wT;
 }
@@ -131,10 +168,18 @@ export function encodeConv3dBackpropInput(
   const dyItem = g.outD * g.outH * g.outW * g.outC * 4;
   const dxItem = g.inD * g.inH * g.inW * g.inC * 4;
   const wBytes = g.kD * g.kH * g.kW * g.inC * g.outC * 4;
-  const dx = opts.out ?? createStorage(device, `conv3d_dgrad:dx[${g.batch},${g.inD},${g.inH},${g.inW},${g.inC}]`, g.batch * dxItem);
-  if (dx.size < g.batch * dxItem) throw new RangeError(`conv3d_dgrad: out holds ${dx.size} bytes, needs ${g.batch * dxItem}`);
+  const dx =
+    opts.out ??
+    createStorage(
+      device,
+      `conv3d_dgrad:dx[${g.batch},${g.inD},${g.inH},${g.inW},${g.inC}]`,
+      g.batch * dxItem,
+    );
+  if (dx.size < g.batch * dxItem)
+    throw new RangeError(`conv3d_dgrad: out holds ${dx.size} bytes, needs ${g.batch * dxItem}`);
   const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, device.limits.maxStorageBufferBindingSize);
-  if (wBytes > maxBinding) throw new RangeError(`conv3d_dgrad: the filter (${wBytes} bytes) exceeds one storage binding`);
+  if (wBytes > maxBinding)
+    throw new RangeError(`conv3d_dgrad: the filter (${wBytes} bytes) exceeds one storage binding`);
   const align = device.limits.minStorageBufferOffsetAlignment;
   const wT = encodeTranspose(device, encoder, w, g);
   const unitStride = g.strideD * g.strideH * g.strideW === 1;
@@ -142,7 +187,11 @@ export function encodeConv3dBackpropInput(
   for (const chunk of batchChunks(g.batch, [dyItem, dxItem], maxBinding, align)) {
     const dyw = chunkWindow(chunk.start * dyItem, chunk.count * dyItem, align);
     const dxw = chunkWindow(chunk.start * dxItem, chunk.count * dxItem, align);
-    const bindings = { a: windowBinding(dy, dyw), b: { buffer: wT, offset: 0, size: wBytes }, c: windowBinding(dx, dxw) };
+    const bindings = {
+      a: windowBinding(dy, dyw),
+      b: { buffer: wT, offset: 0, size: wBytes },
+      c: windowBinding(dx, dxw),
+    };
     for (let rd = 0; rd < g.strideD; rd++) {
       for (let rh = 0; rh < g.strideH; rh++) {
         for (let rw = 0; rw < g.strideW; rw++) {
@@ -157,7 +206,15 @@ export function encodeConv3dBackpropInput(
             bias: false,
             relu: false,
           };
-          encodeIgemm(device, encoder, pass, variant, plan, bindings, `conv3d_dgrad[${chunk.start}+${chunk.count}]`);
+          encodeIgemm(
+            device,
+            encoder,
+            pass,
+            variant,
+            plan,
+            bindings,
+            `conv3d_dgrad[${chunk.start}+${chunk.count}]`,
+          );
         }
       }
     }

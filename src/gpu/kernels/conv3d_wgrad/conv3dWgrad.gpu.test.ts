@@ -3,7 +3,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../device.ts';
 import { gemmTraits } from '../gemmTile.ts';
-import { CONV3D_GRID, caseData, parity, refFor, runKernel, type Conv3dCase } from '../conv3d/conv3dTestkit.ts';
+import {
+  CONV3D_GRID,
+  caseData,
+  parity,
+  refFor,
+  runKernel,
+  type Conv3dCase,
+} from '../conv3d/conv3dTestkit.ts';
 import {
   conv3dBackpropFilterCandidates,
   conv3dBackpropFilterShapeClass,
@@ -33,7 +40,12 @@ describe('conv3d filter gradient (WGSL split-K GEMM)', () => {
     });
   });
 
-  const awkward: Conv3dCase = { name: 'awkward', x: [2, 3, 5, 6, 12], w: [3, 3, 3, 12, 12], opts: { pad: 'same' } };
+  const awkward: Conv3dCase = {
+    name: 'awkward',
+    x: [2, 3, 5, 6, 12],
+    w: [3, 3, 3, 12, 12],
+    opts: { pad: 'same' },
+  };
 
   it('every tile and split-K candidate is correct on an awkward shape', { timeout: 300_000 }, async () => {
     const { device } = await acquireGpu();

@@ -16,7 +16,7 @@ import {
   type GemmTile,
 } from '../gemmTile.ts';
 import { batchChunks, chunkWindow, windowBinding, type BatchChunk } from '../conv3d/chunking.ts';
-import { assertDense, columnTile } from '../conv3d/conv3d.ts';
+import { assertDense, gemmCandidates } from '../conv3d/conv3d.ts';
 import type { Conv3DGeometry } from '../conv3d/geometry.ts';
 import { wgradShader } from './wgradCodegen.ts';
 
@@ -44,7 +44,11 @@ const MAX_PARTIAL_BYTES = 64 * 1024 * 1024;
  * Split-K slices for a tile: enough workgroups to fill the device (a few per core on CPU adapters, ~512 on
  * GPUs), while each slice keeps at least 64 positions and the partials stay under 64 MiB.
  */
-export function wgradSplitK(g: Conv3DGeometry, t: GemmTile, traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS): number {
+export function wgradSplitK(
+  g: Conv3DGeometry,
+  t: GemmTile,
+  traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
+): number {
   const base = Math.ceil(filterRows(g) / t.tileM) * Math.ceil(g.outC / t.tileN);
   const target = traits.cpuEmulated ? 8 : 512;
   const bySize = Math.floor((g.batch * positions(g)) / 64);
@@ -56,20 +60,12 @@ export function conv3dBackpropFilterCandidates(
   g: Conv3DGeometry,
   traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
 ): WgradTile[] {
-  const tn = columnTile(g.outC);
-  const staged: GemmTile[] = [
-    { tileM: 64, tileN: tn, tileK: 16, threadM: 4, threadN: 4 },
-    { tileM: 64, tileN: tn, tileK: 32, threadM: 8, threadN: 8 },
-    { tileM: 128, tileN: tn, tileK: 16, threadM: 8, threadN: 8 },
-  ];
-  const direct: GemmTile[] = [
-    { tileM: 64, tileN: tn, tileK: 0, threadM: 8, threadN: 8 },
-    { tileM: 32, tileN: tn, tileK: 0, threadM: 8, threadN: 4 },
-  ];
-  const tiles = traits.cpuEmulated ? [...direct, ...staged] : [...staged, ...direct];
+  const tiles = gemmCandidates(filterRows(g), g.outC, traits);
   const withSplit = tiles.map((t) => ({ ...t, splitK: wgradSplitK(g, t, traits) }));
   const first = withSplit[0];
-  const alternatives = first ? [{ ...first, splitK: first.splitK > 1 ? 1 : Math.min(4, wgradSplitK(g, first)) }] : [];
+  const alternatives = first
+    ? [{ ...first, splitK: first.splitK > 1 ? 1 : Math.min(4, wgradSplitK(g, first)) }]
+    : [];
   return validTiles([...withSplit.slice(0, 1), ...alternatives, ...withSplit.slice(1)], traits);
 }
 
@@ -88,7 +84,14 @@ interface Pass {
 }
 
 /** Records the GEMM of one batch chunk; returns the slices written (fewer than asked for short chunks). */
-function encodeGemm(p: Pass, chunk: BatchChunk, x: GPUBuffer, dy: GPUBuffer, out: GPUBufferBinding, add: boolean): number {
+function encodeGemm(
+  p: Pass,
+  chunk: BatchChunk,
+  x: GPUBuffer,
+  dy: GPUBuffer,
+  out: GPUBufferBinding,
+  add: boolean,
+): number {
   const { device, encoder, g, tile } = p;
   const xItem = g.inD * g.inH * g.inW * g.inC * 4;
   const dyItem = positions(g) * g.outC * 4;
@@ -131,7 +134,14 @@ function encodeGemm(p: Pass, chunk: BatchChunk, x: GPUBuffer, dy: GPUBuffer, out
   return slices;
 }
 
-function encodeReduce(p: Pass, partials: GPUBuffer, slices: number, out: GPUBuffer, size: number, add: boolean): void {
+function encodeReduce(
+  p: Pass,
+  partials: GPUBuffer,
+  slices: number,
+  out: GPUBuffer,
+  size: number,
+  add: boolean,
+): void {
   const { device, encoder } = p;
   const groups = Math.ceil(size / 256);
   const gx = Math.min(groups, device.limits.maxComputeWorkgroupsPerDimension);
@@ -173,22 +183,34 @@ export function encodeConv3dBackpropFilter(
   if (!tile) throw new RangeError('conv3d_wgrad: no tile fits this device');
   assertTile(tile, traits, 'conv3d_wgrad');
   const size = filterRows(g) * g.outC;
-  const dw = opts.out ?? createStorage(device, `conv3d_wgrad:dw[${g.kD},${g.kH},${g.kW},${g.inC},${g.outC}]`, size * 4);
+  const dw =
+    opts.out ??
+    createStorage(device, `conv3d_wgrad:dw[${g.kD},${g.kH},${g.kW},${g.inC},${g.outC}]`, size * 4);
   if (dw.size < size * 4) throw new RangeError(`conv3d_wgrad: out holds ${dw.size} bytes, needs ${size * 4}`);
   const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, device.limits.maxStorageBufferBindingSize);
   const fromTile = 'splitK' in tile && typeof tile.splitK === 'number' ? tile.splitK : undefined;
   let slices = Math.max(1, Math.floor(opts.splitK ?? fromTile ?? wgradSplitK(g, tile, traits)));
   slices = Math.min(slices, Math.max(1, Math.floor(maxBinding / (size * 4))));
-  if (size * 4 > maxBinding) throw new RangeError(`conv3d_wgrad: the filter (${size * 4} bytes) exceeds one binding`);
+  if (size * 4 > maxBinding)
+    throw new RangeError(`conv3d_wgrad: the filter (${size * 4} bytes) exceeds one binding`);
   const align = device.limits.minStorageBufferOffsetAlignment;
   const xItem = g.inD * g.inH * g.inW * g.inC * 4;
   const chunks = batchChunks(g.batch, [xItem, positions(g) * g.outC * 4], maxBinding, align);
   const p: Pass = { device, encoder, g, tile, slices, align };
   const partials =
-    slices > 1 ? createTransient(device, encoder, 'conv3d_wgrad:partials', slices * size * 4, storageUsage()) : null;
+    slices > 1
+      ? createTransient(device, encoder, 'conv3d_wgrad:partials', slices * size * 4, storageUsage())
+      : null;
   chunks.forEach((chunk, i) => {
     if (partials) {
-      const used = encodeGemm(p, chunk, x, dy, { buffer: partials, offset: 0, size: slices * size * 4 }, false);
+      const used = encodeGemm(
+        p,
+        chunk,
+        x,
+        dy,
+        { buffer: partials, offset: 0, size: slices * size * 4 },
+        false,
+      );
       encodeReduce(p, partials, used, dw, size, i > 0);
     } else {
       encodeGemm(p, chunk, x, dy, { buffer: dw, offset: 0, size: size * 4 }, i > 0);

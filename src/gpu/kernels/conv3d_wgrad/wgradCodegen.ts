@@ -40,7 +40,8 @@ function staged(s: Shape): Record<string, string> {
   const nA = Math.ceil(itemsA / threads);
   const rows = Math.min(nA, rv / gcd(threads, rv));
   const prologue = [accDecl(t.threadM, t.threadN)];
-  for (let j = 0; j < rows; j++) prologue.push(`let tr${j} = tapOf(rt + ((tid + ${j * threads}) % ${rv}) * VA);`);
+  for (let j = 0; j < rows; j++)
+    prologue.push(`let tr${j} = tapOf(rt + ((tid + ${j * threads}) % ${rv}) * VA);`);
   const groups = Math.ceil(nA / rows);
   const load = [groups > 1 ? `for (var g = 0; g < ${groups}; g++) {` : `{\n  let g = 0;`];
   for (let r = 0; r < rows; r++) {
@@ -49,7 +50,9 @@ function staged(s: Shape): Record<string, string> {
     load.push(`      let rv = item % ${rv};`, `      let mm = item / ${rv};`);
     load.push(`      let v = loadX(posOf(k0 + mm, span.y), tr${r});`);
     load.push(
-      va === 4 ? `      As[mm * (TILE_M / 4) + rv] = v;` : `      As[mm * (TILE_M / 4) + rv / 4][rv % 4] = v;`,
+      va === 4
+        ? `      As[mm * (TILE_M / 4) + rv] = v;`
+        : `      As[mm * (TILE_M / 4) + rv / 4][rv % 4] = v;`,
     );
     load.push(`    }`, `  }`);
   }
@@ -58,16 +61,23 @@ function staged(s: Shape): Record<string, string> {
   const itemsB = nv * t.tileK;
   const nB = Math.ceil(itemsB / threads);
   load.push(nB > 1 ? `for (var i = 0; i < ${nB}; i++) {` : `{\n  let i = 0;`);
-  load.push(`  let item = tid + i * ${threads};`, nB * threads > itemsB ? `  if (item < ${itemsB}) {` : `  {`);
+  load.push(
+    `  let item = tid + i * ${threads};`,
+    nB * threads > itemsB ? `  if (item < ${itemsB}) {` : `  {`,
+  );
   load.push(`    let nv = item % ${nv};`, `    let kk = item / ${nv};`, `    let m = k0 + kk;`);
   load.push(`    let col = nt + nv * VB;`);
   load.push(`    let ok = m < span.y && col < P.yDims.w;`);
   load.push(`    let v = select(BT(0.0), DY[(m * P.yDims.w + col + P.offsets.y) / VB], ok);`);
-  load.push(vb === 4 ? `    Bs[kk * (TILE_N / 4) + nv] = v;` : `    Bs[kk * (TILE_N / 4) + nv / 4][nv % 4] = v;`);
+  load.push(
+    vb === 4 ? `    Bs[kk * (TILE_N / 4) + nv] = v;` : `    Bs[kk * (TILE_N / 4) + nv / 4][nv % 4] = v;`,
+  );
   load.push(`  }`, `}`);
   const step: string[] = [];
-  for (let i = 0; i < t.threadM / 4; i++) step.push(`let a${i} = As[kk * (TILE_M / 4) + ty * (TM / 4) + ${i}];`);
-  for (let j = 0; j < t.threadN / 4; j++) step.push(`let b${j} = Bs[kk * (TILE_N / 4) + tx * (TN / 4) + ${j}];`);
+  for (let i = 0; i < t.threadM / 4; i++)
+    step.push(`let a${i} = As[kk * (TILE_M / 4) + ty * (TM / 4) + ${i}];`);
+  for (let j = 0; j < t.threadN / 4; j++)
+    step.push(`let b${j} = Bs[kk * (TILE_N / 4) + tx * (TN / 4) + ${j}];`);
   step.push(
     fmaBlock(
       t.threadM,
@@ -95,15 +105,21 @@ function direct(s: Shape): Record<string, string> {
   for (let g = 0; g < groups; g++) {
     prologue.push(`let tg${g} = tapOf(r0 + ${g * va});`);
     line.push(`let lok${g} = u32(id + tg${g}.x) < u32(P.xDims.x) && u32(ih + tg${g}.y) < u32(P.xDims.y);`);
-    line.push(`let lb${g} = (line + tg${g}.x * P.xDims.y + tg${g}.y) * P.xDims.z * cin + tg${g}.w + P.offsets.x;`);
+    line.push(
+      `let lb${g} = (line + tg${g}.x * P.xDims.y + tg${g}.y) * P.xDims.z * cin + tg${g}.w + P.offsets.x;`,
+    );
     step.push(`let xw${g} = iw + tg${g}.z;`);
-    step.push(`let a${g} = select(AT(0.0), X[(lb${g} + xw${g} * cin) / VA], lok${g} && u32(xw${g}) < u32(P.xDims.z));`);
+    step.push(
+      `let a${g} = select(AT(0.0), X[(lb${g} + xw${g} * cin) / VA], lok${g} && u32(xw${g}) < u32(P.xDims.z));`,
+    );
   }
   for (let j = 0; j < t.threadN / 4; j++) {
     if (vb === 4) {
       step.push(`let b${j} = DY[brow + n0 / 4 + ${j}];`);
     } else {
-      step.push(`let b${j} = vec4<f32>(${[0, 1, 2, 3].map((e) => `DY[brow + n0 + ${4 * j + e}]`).join(', ')});`);
+      step.push(
+        `let b${j} = vec4<f32>(${[0, 1, 2, 3].map((e) => `DY[brow + n0 + ${4 * j + e}]`).join(', ')});`,
+      );
     }
   }
   step.push(
