@@ -132,6 +132,7 @@ export function encodeConv3d(
     pointwise: isPointwise(g),
     outContiguous: true,
     bContiguous: true,
+    bTransposed: false,
     bias: opts.bias !== undefined,
     relu: opts.relu ?? false,
   };

@@ -1,7 +1,8 @@
 // Conv3D as an implicit GEMM C[M,N] = A[M,K]·B[K,N], shared by the forward pass and the input gradient (one
 // dispatch per stride phase). Row m is a point (n, jd, jh, jw) of the dispatch's row grid; k = (td, th, tw, c)
 // walks a strided grid of filter taps × the source's channels. A is gathered on the fly from the NDHWC source
-// (zero outside it); B is the [taps·C, N] weight matrix; C rows land in an NDHWC output.
+// (zero outside it); B is the [taps·C, N] weight matrix (or, unstaged only, its [taps, N, C] transpose: the raw
+// filter of the input gradient); C rows land in an NDHWC output.
 // conv3d.ts fills the //@ markers: constants (tile sizes, vector widths, shape flags) and unrolled blocks.
 
 //@CONSTS
@@ -24,7 +25,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> P: Params;
 @group(0) @binding(1) var<storage, read> A: array<AT>;
-@group(0) @binding(2) var<storage, read> B: array<BT>;
+@group(0) @binding(2) var<storage, read> B: array<WT>;
 @group(0) @binding(3) var<storage, read_write> C: array<BT>;
 @group(0) @binding(4) var<storage, read> bias: array<BT>;
 
@@ -64,10 +65,15 @@ fn tapIndex(rb: vec4<i32>, t: vec3<i32>) -> i32 {
   return select(-1, index, inside);
 }
 
+// Filter tap (kd * kH + kh) * kW + kw of tap-grid point t.
+fn weightTap(t: vec3<i32>) -> i32 {
+  let k = P.wTap0.xyz + t * P.wTapStep.xyz;
+  return (k.x * P.wDims.y + k.y) * P.wDims.z + k.z;
+}
+
 // First B row of tap t: rows are (filter tap, channel of A).
 fn weightRow(t: vec3<i32>) -> i32 {
-  let k = P.wTap0.xyz + t * P.wTapStep.xyz;
-  return ((k.x * P.wDims.y + k.y) * P.wDims.z + k.z) * P.aDims.w;
+  return weightTap(t) * P.aDims.w;
 }
 
 // k -> (td, th, tw, c).

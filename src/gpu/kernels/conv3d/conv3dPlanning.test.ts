@@ -150,6 +150,7 @@ describe('split-K and code generation', () => {
         pointwise: false,
         outContiguous: true,
         bContiguous: true,
+        bTransposed: tile.tileK === 0,
         bias: true,
         relu: true,
       };

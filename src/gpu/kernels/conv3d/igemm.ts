@@ -35,6 +35,8 @@ export interface IgemmVariant {
   readonly pointwise: boolean;
   readonly outContiguous: boolean;
   readonly bContiguous: boolean;
+  /** B is [taps, N, C] (the raw filter, for the input gradient) instead of [taps·C, N]; unstaged tiles only. */
+  readonly bTransposed: boolean;
   readonly bias: boolean;
   readonly relu: boolean;
 }
@@ -153,10 +155,18 @@ function directBlocks(s: Shape): Record<string, string> {
     tap.push(`let ai${i} = tapIndex(rb${i}, t);`);
     step.push(`let a${i} = select(AT(0.0), A[ai${i} + c], ai${i} >= 0);`);
   }
+  if (s.v.bTransposed) {
+    // B[tap, n, c]: one load per column gives VA reduction steps; columns are regrouped in registers.
+    tap.push(`let bt = weightTap(t) * P.wDims.w;`);
+    for (let j = 0; j < tn; j++) step.push(`let bk${j} = B[(bt + n0 + ${j}) * cv + c];`);
+  }
   for (let q = 0; q < s.va; q++) {
-    step.push(`let r${q} = (br + c * VA + ${q}) * nb;`);
+    if (!s.v.bTransposed) step.push(`let r${q} = (br + c * VA + ${q}) * nb;`);
     for (let j = 0; j < tn / 4; j++) {
-      if (s.vb === 4) {
+      if (s.v.bTransposed) {
+        const e = [0, 1, 2, 3].map((e) => `bk${4 * j + e}${lane(q, s.va)}`).join(', ');
+        step.push(`let b${q}_${j} = vec4<f32>(${e});`);
+      } else if (s.vb === 4) {
         step.push(`let b${q}_${j} = B[r${q} + n0 / 4 + ${j}];`);
       } else {
         const e = [0, 1, 2, 3].map((e) => `B[r${q} + n0 + ${4 * j + e}]`).join(', ');
@@ -203,9 +213,11 @@ export function igemmShader(
   const s = shapeOf(v, p);
   const t = v.tile;
   const flags = { POINTWISE: v.pointwise, OUT_CONTIGUOUS: v.outContiguous, B_CONTIGUOUS: v.bContiguous };
+  if (v.bTransposed && t.tileK > 0) throw new RangeError('igemm: a transposed B needs an unstaged tile');
   const consts = [
     `alias AT = ${s.va === 4 ? 'vec4<f32>' : 'f32'};`,
     `alias BT = ${s.vb === 4 ? 'vec4<f32>' : 'f32'};`,
+    `alias WT = ${v.bTransposed ? 'AT' : 'BT'};`,
     constBlock({
       VA: s.va,
       VB: s.vb,
@@ -230,7 +242,7 @@ export function igemmShader(
   ].join('\n');
   const blocks = t.tileK > 0 ? stagedBlocks(s) : directBlocks(s);
   const code = fillTemplate(template, { CONSTS: consts, ...blocks });
-  const flagKey = Object.entries({ ...flags, tu: s.tapUniform })
+  const flagKey = Object.entries({ ...flags, tu: s.tapUniform, bt: v.bTransposed })
     .map(([k, b]) => (b ? k.toLowerCase() : ''))
     .filter((k) => k !== '')
     .join('-');

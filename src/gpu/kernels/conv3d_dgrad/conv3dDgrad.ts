@@ -181,7 +181,10 @@ export function encodeConv3dBackpropInput(
   if (wBytes > maxBinding)
     throw new RangeError(`conv3d_dgrad: the filter (${wBytes} bytes) exceeds one storage binding`);
   const align = device.limits.minStorageBufferOffsetAlignment;
-  const wT = encodeTranspose(device, encoder, w, g);
+  // Unstaged tiles read the raw filter as B[tap, Cin, Cout] and regroup columns in registers (a transpose pass
+  // costs more than the GEMM on CPU adapters); staged tiles get a transposed copy so B loads stay coalesced.
+  const bTransposed = tile.tileK === 0;
+  const b = bTransposed ? w : encodeTranspose(device, encoder, w, g);
   const unitStride = g.strideD * g.strideH * g.strideW === 1;
   const pass = encoder.beginComputePass({ label: 'conv3d_dgrad' });
   for (const chunk of batchChunks(g.batch, [dyItem, dxItem], maxBinding, align)) {
@@ -189,7 +192,7 @@ export function encodeConv3dBackpropInput(
     const dxw = chunkWindow(chunk.start * dxItem, chunk.count * dxItem, align);
     const bindings = {
       a: windowBinding(dy, dyw),
-      b: { buffer: wT, offset: 0, size: wBytes },
+      b: { buffer: b, offset: 0, size: wBytes },
       c: windowBinding(dx, dxw),
     };
     for (let rd = 0; rd < g.strideD; rd++) {
@@ -203,6 +206,7 @@ export function encodeConv3dBackpropInput(
             pointwise: isPointwise(g),
             outContiguous: unitStride,
             bContiguous: full && plan.wTap0.every((t) => t === 0) && plan.wTapStep.every((t) => t === 1),
+            bTransposed,
             bias: false,
             relu: false,
           };
