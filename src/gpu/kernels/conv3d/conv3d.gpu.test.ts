@@ -50,20 +50,36 @@ describe('conv3d forward (WGSL implicit GEMM)', () => {
       const { err, tol } = parity(got, ref);
       expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
     }
-    expect(conv3dShapeClass(d.g)).toMatch(/^fwd_M\d+_N16_K512_a4b4_conv$/);
+    expect(conv3dShapeClass(d.g)).toMatch(/^fwd_M256_N16_K512_a4b4_conv$/);
   });
 
-  it('fuses bias and ReLU', async () => {
+  it('fuses bias and ReLU, unstaged and staged, with scalar channel loads', async () => {
     const { device } = await acquireGpu();
-    const d = caseData(CONV3D_GRID[0] ?? awkward, 11);
+    const c = CONV3D_GRID[1] ?? awkward; // 3 -> 5 channels: neither is a multiple of 4
+    const d = caseData(c, 11);
     const bias = Float32Array.from({ length: d.g.outC }, (_, i) => (i % 3) - 1);
     const ref = refFor('fwd', d).map((v, i) => Math.max(0, v + (bias[i % d.g.outC] ?? 0)));
     const biasBuf = uploadStorage(device, 'test:bias', bias);
-    const got = await runKernel(device, d, outLength(d), (enc, b) =>
-      encodeConv3d(device, enc, b.x, b.w, d.g, { bias: biasBuf, relu: true }),
-    );
+    const staged = conv3dCandidates(d.g).find((t) => t.tileK > 0);
+    for (const tile of [undefined, staged]) {
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g, { bias: biasBuf, relu: true, ...(tile ? { tile } : {}) }),
+      );
+      const { err, tol } = parity(got, ref);
+      expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
+    }
     biasBuf.destroy();
-    const { err, tol } = parity(got, ref);
+  });
+
+  it('runs the 1×1×1 plain-GEMM path with a staged tile too', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData({ name: 'pointwise', x: [2, 3, 5, 7, 16], w: [1, 1, 1, 16, 20], opts: {} }, 21);
+    const tile = conv3dCandidates(d.g).find((t) => t.tileK === 16);
+    expect(tile).toBeDefined();
+    const got = await runKernel(device, d, outLength(d), (enc, b) =>
+      encodeConv3d(device, enc, b.x, b.w, d.g, tile ? { tile } : {}),
+    );
+    const { err, tol } = parity(got, refFor('fwd', d));
     expect(err).toBeLessThanOrEqual(tol);
   });
 

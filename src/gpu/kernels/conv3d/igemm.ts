@@ -112,7 +112,7 @@ function stagedBlocks(s: Shape): Record<string, string> {
   load.push(`  let item = tid + i * ${threads};`, guardB ? `  if (item < ${itemsB}) {` : `  {`);
   load.push(`    let nv = item % ${t.tileN / s.vb};`, `    let kk = item / ${t.tileN / s.vb};`);
   load.push(`    let k = k0 + kk;`, `    let col = nt + nv * VB;`);
-  const row = s.v.bContiguous ? 'k' : s.tapUniform ? 'wr + kk' : 'bRow(k)';
+  const row = s.v.bContiguous ? 'k' : s.tapUniform ? '(wr + kk)' : 'bRow(k)';
   load.push(
     `    let v = select(BT(0.0), B[(${row} * P.wDims.w + col) / VB], k < P.taps.w && col < P.wDims.w);`,
   );

@@ -64,6 +64,21 @@ describe('conv3d filter gradient (WGSL split-K GEMM)', () => {
     expect(conv3dBackpropFilterShapeClass(d.g)).toMatch(/^wgrad_R512_N16_M\d+_a4b4$/);
   });
 
+  it('staged tiles handle channel counts that are not multiples of 4', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData(CONV3D_GRID[1] ?? awkward, 13); // 3 -> 5 channels, stride 2
+    const staged = conv3dBackpropFilterCandidates(d.g).find((t) => t.tileK > 0);
+    expect(staged).toBeDefined();
+    const got = await runKernel(device, d, wLength(d), (enc, b) =>
+      encodeConv3dBackpropFilter(device, enc, b.x, b.dy, d.g, {
+        ...(staged ? { tile: staged } : {}),
+        splitK: 2,
+      }),
+    );
+    const { err, tol } = parity(got, refFor('wgrad', d));
+    expect(err).toBeLessThanOrEqual(tol);
+  });
+
   it('accumulates batch chunks when a tensor exceeds one binding', async () => {
     const { device } = await acquireGpu();
     const c: Conv3dCase = { name: 'chunked', x: [3, 4, 5, 6, 4], w: [3, 3, 3, 4, 4], opts: { pad: 'same' } };
