@@ -3,14 +3,20 @@
 
 /** Replaces each `//@NAME` marker line of `template` with `blocks[NAME]`; every marker must be given. */
 export function fillTemplate(template: string, blocks: Readonly<Record<string, string>>): string {
-  return template.replace(/^([ \t]*)\/\/@([A-Z_]+)[ \t]*$/gm, (_line, indent: string, name: string) => {
-    const block = blocks[name];
-    if (block === undefined) throw new Error(`WGSL template marker //@${name} has no block`);
-    return block
-      .split('\n')
-      .map((l) => (l.length > 0 ? indent + l : l))
-      .join('\n');
-  });
+  const filled = template.replace(
+    /^([ \t]*)\/\/@([A-Z0-9_]+)[ \t]*$/gm,
+    (_line, indent: string, name: string) => {
+      const block = blocks[name];
+      if (block === undefined) throw new Error(`WGSL template marker //@${name} has no block`);
+      return block
+        .split('\n')
+        .map((l) => (l.length > 0 ? indent + l : l))
+        .join('\n');
+    },
+  );
+  const left = /\/\/@[A-Z0-9_]+/.exec(filled);
+  if (left) throw new Error(`WGSL template marker ${left[0]} is malformed or inside a block`);
+  return filled;
 }
 
 export const wgslBool = (v: boolean): string => (v ? 'true' : 'false');

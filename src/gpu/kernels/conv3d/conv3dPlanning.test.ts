@@ -155,10 +155,10 @@ describe('split-K and code generation', () => {
         relu: true,
       };
       const shader = igemmShader(variant, plan);
-      expect(shader.code).not.toMatch(/\/\/@[A-Z_]+/);
+      expect(shader.code).not.toMatch(/\/\/@[A-Z0-9_]+/);
       expect(shader.key).toContain(`${tile.tileM}x${tile.tileN}x${tile.tileK}`);
       expect(shader.entryPoint).toBe(tile.tileK > 0 ? 'mainStaged' : 'mainDirect');
-      expect(wgradShader(tile, 3, 64).code).not.toMatch(/\/\/@[A-Z_]+/);
+      expect(wgradShader(tile, 3, 64).code).not.toMatch(/\/\/@[A-Z0-9_]+/);
     }
     expect(() => fillTemplate('//@MISSING\n', {})).toThrow(/MISSING/);
   });

@@ -127,9 +127,13 @@ fn mainDirect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id
       //@DIRECT_LINE
       var iw = ow * P.stride.z - P.pad.z;
       let lineEnd = min(span.y, m + P.yDims.z - ow);
-      for (; m < lineEnd; m++) {
-        let brow = (m * P.yDims.w + P.offsets.y) / VB;
+      for (; m + 1 < lineEnd; m += 2) {
+        //@DIRECT_STEP2
+        iw += 2 * P.stride.z;
+      }
+      if (m < lineEnd) {
         //@DIRECT_STEP
+        m++;
         iw += P.stride.z;
       }
       if (m >= span.y) {

@@ -86,7 +86,13 @@ function staged(s: Shape): Record<string, string> {
       (j) => `b${j}`,
     ),
   );
-  const empty = { DIRECT_PROLOGUE: '', DIRECT_LINE: '', DIRECT_STEP: '', DIRECT_EPILOGUE: '' };
+  const empty = {
+    DIRECT_PROLOGUE: '',
+    DIRECT_LINE: '',
+    DIRECT_STEP: '',
+    DIRECT_STEP2: '',
+    DIRECT_EPILOGUE: '',
+  };
   return {
     STAGED_PROLOGUE: prologue.join('\n'),
     STAGED_LOAD: load.join('\n'),
@@ -108,7 +114,7 @@ function direct(s: Shape): Record<string, string> {
     line.push(
       `let lb${g} = (line + tg${g}.x * P.xDims.y + tg${g}.y) * P.xDims.z * cin + tg${g}.w + P.offsets.x;`,
     );
-    step.push(`let xw${g} = iw + tg${g}.z;`);
+    step.push(`let xw${g} = iwv + tg${g}.z;`);
     step.push(
       `let a${g} = select(AT(0.0), X[(lb${g} + xw${g} * cin) / VA], lok${g} && u32(xw${g}) < u32(P.xDims.z));`,
     );
@@ -130,11 +136,21 @@ function direct(s: Shape): Record<string, string> {
       (j) => `b${j}`,
     ),
   );
+  // One position (m, iw) per block; the walk takes two positions per iteration while the line allows.
+  const at = (dm: number): string =>
+    [
+      `{`,
+      `  let brow = ((m + ${dm}) * P.yDims.w + P.offsets.y) / VB;`,
+      `  let iwv = iw + ${dm} * P.stride.z;`,
+      ...step.map((l) => `  ${l}`),
+      `}`,
+    ].join('\n');
   const empty = { STAGED_PROLOGUE: '', STAGED_LOAD: '', STAGED_STEP: '', STAGED_EPILOGUE: '' };
   return {
     DIRECT_PROLOGUE: prologue.join('\n'),
     DIRECT_LINE: line.join('\n'),
-    DIRECT_STEP: step.join('\n'),
+    DIRECT_STEP: at(0),
+    DIRECT_STEP2: `${at(0)}\n${at(1)}`,
     DIRECT_EPILOGUE: epilogue(s),
     ...empty,
   };
