@@ -83,6 +83,18 @@ describe('conv3d forward (WGSL implicit GEMM)', () => {
     expect(err).toBeLessThanOrEqual(tol);
   });
 
+  it('runs the 128×128 tile offered for wide outputs', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData({ name: 'wide', x: [1, 3, 7, 9, 8], w: [1, 3, 3, 8, 132], opts: { pad: 'same' } }, 22);
+    const tile = conv3dCandidates(d.g).find((t) => t.tileN === 128);
+    expect(tile).toBeDefined();
+    const got = await runKernel(device, d, outLength(d), (enc, b) =>
+      encodeConv3d(device, enc, b.x, b.w, d.g, tile ? { tile } : {}),
+    );
+    const { err, tol } = parity(got, refFor('fwd', d));
+    expect(err).toBeLessThanOrEqual(tol);
+  });
+
   it('processes batches in chunks when a tensor exceeds one binding', async () => {
     const { device } = await acquireGpu();
     const d = caseData({ name: 'chunked', x: [3, 3, 5, 5, 4], w: [3, 3, 3, 4, 8], opts: { pad: 'same' } }, 5);

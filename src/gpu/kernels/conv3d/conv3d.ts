@@ -54,6 +54,7 @@ export function gemmCandidates(m: number, n: number, traits: GemmDeviceTraits): 
   const rows = m <= 16 ? 16 : m <= 32 ? 32 : 64;
   const staged: GemmTile[] = [
     { tileM: Math.max(32, rows), tileN: tn, tileK: 16, threadM: 4, threadN: 4 },
+    ...(m >= 128 && n >= 128 ? [{ tileM: 128, tileN: 128, tileK: 16, threadM: 8, threadN: 8 }] : []),
     { tileM: 128, tileN: tn, tileK: 16, threadM: 8, threadN: wide },
     { tileM: Math.max(32, rows), tileN: tn, tileK: 32, threadM: 8, threadN: wide },
   ];
