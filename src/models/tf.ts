@@ -2,6 +2,7 @@
 // tensors and our WGSL kernels share buffers, and re-exports the `tf` namespace for the rest of models/.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { registerConv3dKernels } from './ops/conv3d.ts';
 
 export { tf, WebGPUBackend };
 export type Tensor = tf.Tensor;
@@ -20,6 +21,7 @@ export async function initTf(device: GPUDevice, adapterInfo: GPUAdapterInfo): Pr
   const ok = await tf.setBackend('webgpu');
   if (!ok) throw new Error('TF.js could not initialise its webgpu backend on the shared device');
   await tf.ready();
+  registerConv3dKernels(); // our Conv3D forward/backward kernels replace TF.js's naive webgpu ones
   boundDevice = device;
 }
 
