@@ -298,6 +298,12 @@ export const vtAlias = (t: DirectTile): string => `alias VT = ${t.vec === 4 ? 'v
 /** Limits from a device (or the defaults). */
 export const limitsOf = (device: GPUDevice | undefined): KernelLimits => device?.limits ?? DEFAULT_LIMITS;
 
+/**
+ * GEMM tiles worth timing when a group has `cols` output columns: none below 4 (depthwise), where a GEMM tile
+ * wastes most of its lanes (it still runs correctly when asked for explicitly).
+ */
+export const gemmCandidates = (cols: number): readonly GemmTile[] => (cols >= 4 ? GEMM_TILES : []);
+
 /** GEMM tiles tried by every grouped-conv kernel (each kernel filters them with its own load constraints). */
 export const GEMM_TILES: readonly GemmTile[] = [
   { kind: 'gemm', tm: 64, tn: 64, tk: 8, rm: 4, rn: 4 },

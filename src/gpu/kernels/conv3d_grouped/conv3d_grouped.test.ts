@@ -53,11 +53,12 @@ describe('grouped conv3d dispatch math', () => {
     for (const g of geometries) {
       for (const [candidates, problem] of kernels) {
         const tiles = candidates(g);
-        expect(tiles.length).toBeGreaterThanOrEqual(4);
+        expect(tiles.length).toBeGreaterThanOrEqual(3);
         for (const t of tiles) expect(problem(g, t)).toBeNull();
       }
     }
     expect(groupedConv3dCandidates(grouped32).some((t) => t.kind === 'direct' && t.vec === 4)).toBe(false);
+    expect(groupedConv3dCandidates(x3dDepthwise).some((t) => t.kind === 'gemm')).toBe(false); // wasted lanes
   });
 
   it('drops tiles the device cannot run', () => {

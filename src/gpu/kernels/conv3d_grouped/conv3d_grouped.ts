@@ -6,7 +6,7 @@ import type { Conv3DGeometry } from '../conv3d/geometry.ts';
 import {
   DEFAULT_LIMITS,
   DIRECT_TILES,
-  GEMM_TILES,
+  gemmCandidates,
   ceilDiv,
   checkBindingSize,
   directConsts,
@@ -50,7 +50,11 @@ export function groupedConv3dCandidates(
   g: Conv3DGeometry,
   limits: KernelLimits = DEFAULT_LIMITS,
 ): GroupedConvTile[] {
-  const all: GroupedConvTile[] = [defaultGroupedConv3dTile(g, limits), ...GEMM_TILES, ...DIRECT_TILES];
+  const all: GroupedConvTile[] = [
+    defaultGroupedConv3dTile(g, limits),
+    ...gemmCandidates(g.outC / g.groups),
+    ...DIRECT_TILES,
+  ];
   const seen = new Set<string>();
   return all.filter((t) => {
     const key = tileKey(t);

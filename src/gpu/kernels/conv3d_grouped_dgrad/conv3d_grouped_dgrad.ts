@@ -6,7 +6,7 @@ import type { Conv3DGeometry } from '../conv3d/geometry.ts';
 import {
   DEFAULT_LIMITS,
   DIRECT_TILES,
-  GEMM_TILES,
+  gemmCandidates,
   ceilDiv,
   checkBindingSize,
   directConsts,
@@ -60,7 +60,11 @@ export function groupedConv3dBackpropInputCandidates(
   g: Conv3DGeometry,
   limits: KernelLimits = DEFAULT_LIMITS,
 ): GroupedConvTile[] {
-  const all = [defaultGroupedConv3dBackpropInputTile(g, limits), ...GEMM_TILES, ...DIRECT_TILES];
+  const all = [
+    defaultGroupedConv3dBackpropInputTile(g, limits),
+    ...gemmCandidates(g.inC / g.groups),
+    ...DIRECT_TILES,
+  ];
   const seen = new Set<string>();
   return all.filter((t) => {
     const key = tileKey(t);

@@ -9,7 +9,7 @@ import { createStorage } from '../../buffers.ts';
 import {
   DEFAULT_LIMITS,
   DIRECT_TILES,
-  GEMM_TILES,
+  gemmCandidates,
   ceilDiv,
   checkBindingSize,
   directConsts,
@@ -76,7 +76,11 @@ export function groupedConv3dBackpropFilterCandidates(
   g: Conv3DGeometry,
   limits: KernelLimits = DEFAULT_LIMITS,
 ): GroupedConvTile[] {
-  const all = [defaultGroupedConv3dBackpropFilterTile(g, limits), ...GEMM_TILES, ...DIRECT_TILES];
+  const all = [
+    defaultGroupedConv3dBackpropFilterTile(g, limits),
+    ...gemmCandidates(g.outC / g.groups),
+    ...DIRECT_TILES,
+  ];
   const seen = new Set<string>();
   return all.filter((t) => {
     const key = tileKey(t);
