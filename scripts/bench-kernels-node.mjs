@@ -53,6 +53,9 @@ const { formatBench } = await import('../cli/commands/bench.ts');
 
 const gpu = await acquireGpu();
 await initTf(gpu.device, gpu.adapter.info);
+const { Autotuner, adapterKey } = await import('../src/gpu/autotune.ts');
+const { installConv3dAutotuner } = await import('../src/models/ops/conv3dAutotune.ts');
+installConv3dAutotuner(new Autotuner(gpu.device, adapterKey(gpu.info), null), gpu.device); // no store in Node
 const cases = kernelBenchCases({ hardware: !gpu.info.isFallbackAdapter, quick: values.quick }).filter(
   (c) => values.filter === undefined || c.op.includes(values.filter),
 );

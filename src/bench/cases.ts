@@ -1,5 +1,6 @@
 // The benchmark suite of `tubelet bench kernels` (compute worker or Node): every kernel family adds its cases here.
 import type { BenchCase } from './harness.ts';
+import { conv3dCases } from './conv3dCases.ts';
 import { hogBnBenchCases } from './hogBnCases.ts';
 import { attentionBenchCases } from '../models/ops/attentionBench.ts';
 
@@ -10,5 +11,5 @@ export interface SuiteOptions {
 }
 
 export function kernelBenchCases(options: SuiteOptions): BenchCase[] {
-  return [...attentionBenchCases(options), ...hogBnBenchCases(options)];
+  return [...conv3dCases(options), ...attentionBenchCases(options), ...hogBnBenchCases(options)];
 }

@@ -20,6 +20,9 @@ import { storageInfo } from '../data/store/quota.ts';
 import { cancelJob, runJob } from './jobs.ts';
 import { runSelfTest } from './selftest.ts';
 import { scanDataset } from './scanDataset.ts';
+import { Autotuner, adapterKey } from '../gpu/autotune.ts';
+import { installConv3dAutotuner } from '../models/ops/conv3dAutotune.ts';
+import { createTuningStore } from '../data/store/tuningStore.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -30,9 +33,16 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+let tunedDevice: GPUDevice | null = null;
+
 async function ready(): Promise<InitResult> {
   const gpu = await acquireGpu();
   await initTf(gpu.device, gpu.adapter.info);
+  if (tunedDevice !== gpu.device) {
+    // Conv3D tiles are timed per adapter on first use of a shape class; winners persist in IndexedDB.
+    installConv3dAutotuner(new Autotuner(gpu.device, adapterKey(gpu.info), createTuningStore()), gpu.device);
+    tunedDevice = gpu.device;
+  }
   return {
     gpu: gpu.info,
     tf: { version: tfVersion(), backend: tfBackendName(), sharesDevice: tfDevice() === gpu.device },
