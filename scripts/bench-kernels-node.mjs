@@ -3,7 +3,7 @@
 // running the very same cases, kernels and TF.js registration as `tubelet bench kernels`.
 // Usage: npm run bench:kernels:node -- [--quick] [--json] [--filter OP] [--adapter swiftshader]
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -16,9 +16,13 @@ const { values } = parseArgs({
 });
 
 const CHROMIUM_LIB = '/usr/lib/chromium';
+// A usable system Vulkan needs the loader AND at least one installed driver manifest (ffmpeg alone pulls in the
+// loader, libvulkan1, without any driver).
+const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 const hasSystemVulkan = () => {
   try {
-    return execSync('ldconfig -p', { encoding: 'utf8' }).includes('libvulkan.so.1');
+    const loader = execSync('ldconfig -p', { encoding: 'utf8' }).includes('libvulkan.so.1');
+    return loader && ICD_DIRS.some((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.json')));
   } catch {
     return false;
   }

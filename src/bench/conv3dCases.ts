@@ -20,21 +20,25 @@ interface LayerShape {
   readonly strides: Triple;
 }
 
-/** R3D-18's distinct layers: stem, and the first conv of each stage (stride 2 from stage 3 on). */
+/**
+ * R3D-18's distinct layers at their real input sizes for a d×hw×hw clip: the stem (stride (1,2,2)), stage 1's
+ * 3×3×3 conv, and the first (stride-2) conv of stages 2–4; sizes follow the network's ceil-mode downsampling.
+ */
 export function r3dLayers(batch: number, d: number, hw: number): LayerShape[] {
-  const at = (c: number, scale: number): [number, number, number, number, number] => [
+  const down = (n: number, times: number): number => (times === 0 ? n : down(Math.ceil(n / 2), times - 1));
+  const at = (c: number, dDown: number, sDown: number): [number, number, number, number, number] => [
     batch,
-    Math.max(1, d / scale),
-    Math.max(1, hw / scale),
-    Math.max(1, hw / scale),
+    down(d, dDown),
+    down(hw, sDown),
+    down(hw, sDown),
     c,
   ];
   return [
-    { name: 'stem 3→64', x: at(3, 1), k: [3, 7, 7], cout: 64, strides: [1, 2, 2] },
-    { name: '64→64', x: at(64, 2), k: [3, 3, 3], cout: 64, strides: [1, 1, 1] },
-    { name: '64→128 s2', x: at(64, 2), k: [3, 3, 3], cout: 128, strides: [2, 2, 2] },
-    { name: '128→256 s2', x: at(128, 4), k: [3, 3, 3], cout: 256, strides: [2, 2, 2] },
-    { name: '256→512 s2', x: at(256, 8), k: [3, 3, 3], cout: 512, strides: [2, 2, 2] },
+    { name: 'stem 3→64', x: at(3, 0, 0), k: [3, 7, 7], cout: 64, strides: [1, 2, 2] },
+    { name: '64→64', x: at(64, 0, 1), k: [3, 3, 3], cout: 64, strides: [1, 1, 1] },
+    { name: '64→128 s2', x: at(64, 0, 1), k: [3, 3, 3], cout: 128, strides: [2, 2, 2] },
+    { name: '128→256 s2', x: at(128, 1, 2), k: [3, 3, 3], cout: 256, strides: [2, 2, 2] },
+    { name: '256→512 s2', x: at(256, 2, 3), k: [3, 3, 3], cout: 512, strides: [2, 2, 2] },
   ];
 }
 

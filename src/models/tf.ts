@@ -51,6 +51,10 @@ export function tensorFromGpuBuffer(buffer: GPUBuffer, shape: number[]): tf.Tens
 export async function gpuSync(): Promise<void> {
   const backend = tf.backend();
   if (!(backend instanceof WebGPUBackend)) return;
+  // TF.js keeps a compute pass open across dispatches; end it before finishing the encoder, and make sure an
+  // encoder exists (submitQueue() dereferences it, and it is null before the first dispatch after a submit).
+  backend.ensureCommandEncoderReady();
+  backend.endComputePassEncoder();
   backend.submitQueue();
   await backend.device.queue.onSubmittedWorkDone();
 }
