@@ -59,8 +59,9 @@ async function check(dims: LayerNormDims, seed: number): Promise<void> {
     dgamma: await readFloat32(device, bwd.outputs.dgamma, cols * 4),
     dbeta: await readFloat32(device, bwd.outputs.dbeta, cols * 4),
   };
-  for (const b of [...Object.values(buf), ...Object.values(fwd.outputs), ...Object.values(bwd.outputs)])
-    b.destroy();
+  const { y, mean, rstd } = fwd.outputs;
+  const { dx, dgamma, dbeta } = bwd.outputs;
+  for (const b of [buf.x, buf.dy, buf.gamma, buf.beta, y, mean, rstd, dx, dgamma, dbeta]) b.destroy();
   const f = layerNormForwardRef(v.x, v.gamma, v.beta, dims, EPS);
   const g = layerNormBackwardRef(v.dy, v.x, v.gamma, dims, EPS);
   expectClose(got.y, f.y, 'y');
