@@ -1,6 +1,7 @@
 // The benchmark suite of `tubelet bench kernels` (compute worker or Node): every kernel family adds its cases here.
 import type { BenchCase } from './harness.ts';
 import { hogBnBenchCases } from './hogBnCases.ts';
+import { normBenchCases } from './normCases.ts';
 import { attentionBenchCases } from '../models/ops/attentionBench.ts';
 
 export interface SuiteOptions {
@@ -10,5 +11,5 @@ export interface SuiteOptions {
 }
 
 export function kernelBenchCases(options: SuiteOptions): BenchCase[] {
-  return [...attentionBenchCases(options), ...hogBnBenchCases(options)];
+  return [...attentionBenchCases(options), ...hogBnBenchCases(options), ...normBenchCases(options)];
 }
