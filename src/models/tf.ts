@@ -51,6 +51,9 @@ export function tensorFromGpuBuffer(buffer: GPUBuffer, shape: number[]): tf.Tens
 export async function gpuSync(): Promise<void> {
   const backend = tf.backend();
   if (!(backend instanceof WebGPUBackend)) return;
+  // after our kernels flushed TF.js, its command encoder is null and submitQueue would call null.finish()
+  backend.ensureCommandEncoderReady();
+  backend.endComputePassEncoder();
   backend.submitQueue();
   await backend.device.queue.onSubmittedWorkDone();
 }
