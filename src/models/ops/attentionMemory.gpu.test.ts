@@ -49,9 +49,7 @@ async function profileFwdBwd(
         }),
       );
     });
-    const sizes = info.kernels.flatMap((k) =>
-      k.outputShapes.map((s) => s.reduce((a, b) => a * b, 1)),
-    );
+    const sizes = info.kernels.flatMap((k) => k.outputShapes.map((s) => s.reduce((a, b) => a * b, 1)));
     return { largestOutput: Math.max(...sizes), peakBytes: info.peakBytes };
   } finally {
     disposeInputs(x);
