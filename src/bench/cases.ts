@@ -2,6 +2,7 @@
 import type { BenchCase } from './harness.ts';
 import { conv3dCases } from './conv3dCases.ts';
 import { hogBnBenchCases } from './hogBnCases.ts';
+import { normBenchCases } from './normCases.ts';
 import { attentionBenchCases } from '../models/ops/attentionBench.ts';
 
 export interface SuiteOptions {
@@ -11,5 +12,10 @@ export interface SuiteOptions {
 }
 
 export function kernelBenchCases(options: SuiteOptions): BenchCase[] {
-  return [...conv3dCases(options), ...attentionBenchCases(options), ...hogBnBenchCases(options)];
+  return [
+    ...conv3dCases(options),
+    ...attentionBenchCases(options),
+    ...hogBnBenchCases(options),
+    ...normBenchCases(options),
+  ];
 }
