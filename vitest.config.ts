@@ -24,6 +24,8 @@ export default defineConfig({
         test: {
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts'],
+          // Video fixtures made with the system ffmpeg at test time (cached by recipe version).
+          globalSetup: ['scripts/videoFixtures.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

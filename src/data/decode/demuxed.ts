@@ -1,0 +1,38 @@
+// The container-independent result of demuxing one video track (ingest or compute worker; types only).
+// mp4.ts produces it today; a WebM/Matroska demuxer will produce the same shape.
+import type { ContainerKind } from './sniff.ts';
+import type { Rotation } from './geometry.ts';
+
+/** One encoded sample, listed in decode order; its bytes are [offset, offset+size) of the source file. */
+export interface EncodedSample {
+  readonly offset: number;
+  readonly size: number;
+  /** Presentation timestamp in microseconds (the EncodedVideoChunk timestamp). */
+  readonly ctsUs: number;
+  readonly durationUs: number;
+  readonly isSync: boolean;
+}
+
+export interface DemuxedVideo {
+  /** The source file name, for messages. */
+  readonly name: string;
+  readonly container: ContainerKind;
+  /** WebCodecs codec string (e.g. `avc1.64001f`, `vp09.00.10.08`, `vp8`). */
+  readonly codec: string;
+  /** Codec configuration record (avcC/hvcC/av1C payload without its box header), when the codec has one. */
+  readonly description: Uint8Array | undefined;
+  /** Colour space the container declares; absent lets the decoder use the bitstream's. */
+  readonly colourSpace: VideoColorSpaceInit | undefined;
+  readonly codedWidth: number;
+  readonly codedHeight: number;
+  /** Picture size before rotation (track width/height, pixel aspect applied). */
+  readonly displayWidth: number;
+  readonly displayHeight: number;
+  readonly rotation: Rotation;
+  /** Decode order. */
+  readonly samples: readonly EncodedSample[];
+  /** Samples listed by the container whose bytes lie past the end of the file (truncated downloads). */
+  readonly droppedSamples: number;
+  /** Bytes read to parse the container structure (mdat payloads are skipped, not read). */
+  readonly headerBytesRead: number;
+}
