@@ -5,6 +5,7 @@ import { TubeletError } from '../../shared/errors.ts';
 import { decodeVideo, streamFrames } from './decodeVideo.ts';
 import { demuxMp4 } from './mp4.ts';
 import { openVideo } from './openVideo.ts';
+import { encodePatternMp4 } from './testing/encodeClip.ts';
 import { fixtureFacts, fixtureFile } from './testing/fixtures.ts';
 import { centreColour, markerCorner, nearestPatternIndex, PATTERN_FRAMES } from './testing/pattern.ts';
 
@@ -188,4 +189,17 @@ describe('decodeVideo (MP4 through mp4box + WebCodecs)', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(closed).toBe(opened);
   });
+});
+
+describe('decodeVideo on clips encoded in this browser (WebCodecs VideoEncoder + mp4box writer)', () => {
+  for (const codec of ['avc1.42E01E', 'vp09.00.10.08']) {
+    it(`decodes a ${codec} clip muxed by mp4box`, async () => {
+      const file = await encodePatternMp4(codec);
+      const { layout, frames, stats } = await decodeVideo(file, file.name, { shortSide: 64 });
+      expect(layout.codec.slice(0, 4)).toBe(codec.slice(0, 4));
+      expect(layout.frameCount).toBe(PATTERN_FRAMES);
+      expect(stats.repairedFrames).toBe(0);
+      expectPatternFrames(frames, layout.width, layout.height, range(PATTERN_FRAMES));
+    });
+  }
 });
