@@ -40,6 +40,26 @@ export default defineConfig({
           },
         },
       },
+      {
+        // Benchmarks in Chromium (`npx vitest run --project bench`); not part of `npm test`.
+        extends: true,
+        test: {
+          name: 'bench',
+          include: ['src/**/*.bench.browser.ts'],
+          globalSetup: ['scripts/videoFixtures.ts'],
+          testTimeout: 600_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: findChrome(), args: chromeFlags(adapter) },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
     ],
   },
 });

@@ -138,6 +138,19 @@ describe('ingestVideo', () => {
     expect(record?.error?.code).toBe('NEEDS_FFMPEG');
   });
 
+  it('sizes chunks from the frame size by default (4 frames of 171×128)', async () => {
+    const file = await fixtureFile('h264_faststart.mp4');
+    const result = await ingestVideo(file, meta('g'), { dbName: DB, estimate: roomy });
+    expect(result.record).toMatchObject({
+      width: 171,
+      height: 128,
+      framesPerChunk: 4,
+      chunkCount: 10,
+      status: 'done',
+    });
+    expect(await chunkCount('g')).toBe(10);
+  });
+
   it('starts over when the stored layout differs from the requested one', async () => {
     const file = await fixtureFile('h264_faststart.mp4');
     const small = await ingestVideo(file, meta('f'), { ...options, shortSide: 32, estimate: roomy });

@@ -2,7 +2,7 @@
 // decode → resize → packed chunks in the frame store. Resumable (continues after the last stored chunk),
 // cancellable, quota-checked; `ingestAll` runs many videos through a small concurrency-limited queue.
 import { serializeError, TubeletError, type SerializedError } from '../../shared/errors.ts';
-import { DEFAULT_FRAMES_PER_CHUNK, frameStore, type FrameStore, type VideoRecord } from '../store/frames.ts';
+import { frameStore, framesPerChunkFor, type FrameStore, type VideoRecord } from '../store/frames.ts';
 import { ensureQuota, type StorageEstimator } from '../store/quotaGuard.ts';
 import { streamFrames, type DecodeOptions, type DecodeStats } from './decodeVideo.ts';
 import { openVideo, type OpenOptions, type OpenedVideo } from './openVideo.ts';
@@ -21,7 +21,7 @@ export interface IngestOptions
   extends
     Omit<OpenOptions, 'signal'>,
     Pick<DecodeOptions, 'queueDepth' | 'maxRepairedFraction' | 'createDecoder'> {
-  /** Frames per stored chunk (one IndexedDB record). Default 16. */
+  /** Frames per stored chunk (one IndexedDB record). Default: framesPerChunkFor(frame bytes), 4 at 171×128. */
   readonly framesPerChunk?: number | undefined;
   /** Database name (tests use a scratch database). */
   readonly dbName?: string | undefined;
@@ -167,9 +167,9 @@ export async function ingestVideo(
 ): Promise<IngestResult> {
   const name = meta.name ?? (file instanceof File ? file.name : meta.id);
   const store = frameStore(options.dbName);
-  const fpc = options.framesPerChunk ?? DEFAULT_FRAMES_PER_CHUNK;
-  if (!(Number.isInteger(fpc) && fpc > 0)) {
-    throw new TubeletError('INVALID_ARGUMENT', `framesPerChunk must be a positive integer, got ${fpc}.`);
+  const asked = options.framesPerChunk;
+  if (asked !== undefined && !(Number.isInteger(asked) && asked > 0)) {
+    throw new TubeletError('INVALID_ARGUMENT', `framesPerChunk must be a positive integer, got ${asked}.`);
   }
   let video: OpenedVideo;
   try {
@@ -178,6 +178,7 @@ export async function ingestVideo(
     if (!isCode(error, 'JOB_CANCELLED')) await rememberFailure(store, meta, name, file.size, error);
     throw error;
   }
+  const fpc = asked ?? framesPerChunkFor(video.layout.width * video.layout.height * 3);
   const planned = plannedRecord(meta, name, file.size, video, fpc);
   const existing = await store.getVideo(meta.id);
   const reusable = existing !== undefined && existing.status !== 'failed' && sameLayout(existing, planned);

@@ -4,7 +4,7 @@ import { deleteDB, openDB } from 'idb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TubeletError } from '../../shared/errors.ts';
 import { closeStudioDb, DB_VERSION, openStudioDb, type VideoRecord } from './db.ts';
-import { frameStore } from './frames.ts';
+import { frameStore, framesPerChunkFor } from './frames.ts';
 
 const NAME = `tubelet-frames-test-${Date.now()}`;
 const OLD = `tubelet-upgrade-test-${Date.now()}`;
@@ -85,6 +85,14 @@ describe('frame store schema', () => {
 
 describe('frame store', () => {
   const store = frameStore(NAME);
+
+  it('sizes chunks to about 256 KiB, between 4 and 64 frames', () => {
+    expect(framesPerChunkFor(171 * 128 * 3)).toBe(4);
+    expect(framesPerChunkFor(149 * 112 * 3)).toBe(5);
+    expect(framesPerChunkFor(85 * 64 * 3)).toBe(16);
+    expect(framesPerChunkFor(298 * 224 * 3)).toBe(4);
+    expect(framesPerChunkFor(8 * 8 * 3)).toBe(64);
+  });
 
   it('stores chunks only in order and marks the video done with its last chunk', async () => {
     await store.resetVideo(record('v1', 40, 16));

@@ -9,7 +9,10 @@ import { isQuotaError } from './quotaGuard.ts';
 
 export type { VideoRecord, VideoStatus } from './db.ts';
 
-export const DEFAULT_FRAMES_PER_CHUNK = 16;
+/** Target bytes per chunk record; see docs/frame-store-numbers.md for the measurements behind it. */
+export const CHUNK_TARGET_BYTES = 256 << 10;
+export const MIN_FRAMES_PER_CHUNK = 4;
+export const MAX_FRAMES_PER_CHUNK = 64;
 export const DEFAULT_CACHE_BYTES = 64 << 20;
 
 export interface FrameStore {
@@ -43,6 +46,16 @@ export interface FrameStore {
   readonly stats: { chunksRead: number };
   /** Forgets cached records and chunks (e.g. after another worker rewrote a video). */
   clearCache(): void;
+}
+
+/**
+ * Frames per chunk for frames of `frameBytes` bytes: about CHUNK_TARGET_BYTES per record (4 frames at
+ * 171×128 RGB), never fewer than 4 frames per record nor more than 64. Reads of 16-frame clips and of sparse
+ * frames fetch less unused data from small chunks; records stay well above Chrome's 64 KiB blob threshold.
+ */
+export function framesPerChunkFor(frameBytes: number): number {
+  const fit = Math.round(CHUNK_TARGET_BYTES / Math.max(1, frameBytes));
+  return Math.min(MAX_FRAMES_PER_CHUNK, Math.max(MIN_FRAMES_PER_CHUNK, fit));
 }
 
 const chunkKey = (videoId: string, chunkIndex: number): string => `${videoId}\u0000${chunkIndex}`;
