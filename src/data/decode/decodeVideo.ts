@@ -159,6 +159,7 @@ export async function streamFrames(
           }),
         );
       } catch (cause) {
+        check();
         throw decodeFailed(name, `sample ${d} was rejected`, cause);
       }
       await emit(false);
