@@ -17,7 +17,7 @@ import {
 
 export const FIXTURE_DIR = path.resolve('test-results', 'fixtures', 'video');
 /** Bump when the fixture list or its recipes change. */
-const VERSION = 4;
+const VERSION = 5;
 
 export interface FixtureFacts {
   readonly bytes: number;
@@ -113,6 +113,31 @@ const RECIPES: Record<string, (out: string, raw: Buffer) => void> = {
   'vp9.webm': (out, raw) => {
     const vp9 = ['-c:v', 'libvpx-vp9', '-crf', '20', '-b:v', '0', '-deadline', 'realtime', '-cpu-used', '8'];
     ffmpeg([...RAW_IN, '-r', `${PATTERN_FPS}`, '-i', '-', ...vp9, '-pix_fmt', 'yuv420p', ...BT601, out], raw);
+  },
+  'vp8.webm': (out, raw) => {
+    const vp8 = [
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '1M',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-pix_fmt',
+      'yuv420p',
+    ];
+    ffmpeg([...RAW_IN, '-r', `${PATTERN_FPS}`, '-i', '-', ...vp8, ...BT601, out], raw);
+  },
+  'av1.webm': (out, raw) => {
+    const av1 = ['-c:v', 'libsvtav1', '-preset', '12', '-crf', '20', '-pix_fmt', 'yuv420p'];
+    ffmpeg([...RAW_IN, '-r', `${PATTERN_FPS}`, '-i', '-', ...av1, ...BT601, out], raw);
+  },
+  'h264_bframes.mkv': (out) => {
+    ffmpeg(['-i', path.join(FIXTURE_DIR, 'h264_bframes.mp4'), '-c', 'copy', out]);
+  },
+  'mpeg4.mkv': (out, raw) => {
+    ffmpeg([...RAW_IN, '-r', `${PATTERN_FPS}`, '-i', '-', '-c:v', 'mpeg4', '-q:v', '3', out], raw);
   },
   'hevc.mp4': (out, raw) => {
     const x265 = [

@@ -35,8 +35,17 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-describe('decodeVideo (MP4 through mp4box + WebCodecs)', () => {
-  for (const name of ['h264_faststart.mp4', 'h264_moov_end.mp4', 'vp9.mp4', 'h264_fragmented.mp4']) {
+describe('decodeVideo (MP4 through mp4box, WebM/Matroska, WebCodecs)', () => {
+  for (const name of [
+    'h264_faststart.mp4',
+    'h264_moov_end.mp4',
+    'vp9.mp4',
+    'h264_fragmented.mp4',
+    'vp9.webm',
+    'vp8.webm',
+    'av1.webm',
+    'h264_bframes.mkv',
+  ]) {
     it(`decodes ${name} to the right frames in order`, async () => {
       const facts = await fixtureFacts(name);
       const { layout, frames, stats } = await decodeVideo(await fixtureFile(name), name, { shortSide: 64 });
@@ -128,7 +137,7 @@ describe('decodeVideo (MP4 through mp4box + WebCodecs)', () => {
   });
 
   it('names codecs and containers that need the ffmpeg.wasm path', async () => {
-    for (const name of ['hevc.mp4', 'mpeg4.mp4', 'xvid.avi', 'vp9.webm']) {
+    for (const name of ['hevc.mp4', 'mpeg4.mp4', 'xvid.avi', 'mpeg4.mkv']) {
       const error = await decodeVideo(await fixtureFile(name), name).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TubeletError);
       expect((error as TubeletError).code).toBe('NEEDS_FFMPEG');

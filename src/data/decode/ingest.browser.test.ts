@@ -164,12 +164,12 @@ describe('ingestVideo', () => {
 
 describe('ingestAll', () => {
   it('ingests many files with bounded concurrency and reports failures per file', async () => {
-    const names = ['h264_moov_end.mp4', 'mpeg4.mp4', 'vp9.mp4', 'xvid.avi', 'h264_fragmented.mp4'];
+    const names = ['h264_moov_end.mp4', 'mpeg4.mp4', 'vp9.webm', 'xvid.avi', 'h264_fragmented.mp4'];
     const items = await Promise.all(
       names.map(async (n) => ({ file: await fixtureFile(n), meta: meta(`q/${n}`) })),
     );
     const summary = await ingestAll(items, { ...options, concurrency: 2, estimate: roomy });
-    expect(summary.done.sort()).toEqual(['q/h264_fragmented.mp4', 'q/h264_moov_end.mp4', 'q/vp9.mp4']);
+    expect(summary.done.sort()).toEqual(['q/h264_fragmented.mp4', 'q/h264_moov_end.mp4', 'q/vp9.webm']);
     expect(summary.failed.map((f) => [f.id, f.error.code]).sort()).toEqual([
       ['q/mpeg4.mp4', 'NEEDS_FFMPEG'],
       ['q/xvid.avi', 'NEEDS_FFMPEG'],

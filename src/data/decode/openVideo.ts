@@ -6,6 +6,7 @@ import { rotatedSize, shortSideSize, type Rotation } from './geometry.ts';
 import { demuxMp4, needsFfmpeg } from './mp4.ts';
 import { planFrames, type FramePlan } from './framePlan.ts';
 import { sniffFile, type ContainerKind } from './sniff.ts';
+import { demuxWebm } from './webm.ts';
 
 export const DEFAULT_SHORT_SIDE = 128;
 
@@ -62,10 +63,7 @@ async function demux(
       return demuxMp4(file, name, kind, { signal });
     case 'webm':
     case 'matroska':
-      throw new TubeletError('NEEDS_FFMPEG', `${name} is WebM/Matroska, which the studio cannot demux yet.`, {
-        hint: 'WebM demuxing is planned; convert to MP4 meanwhile (ffmpeg -i in.webm -c copy out.mp4 keeps VP9).',
-        details: kind,
-      });
+      return demuxWebm(file, name, kind, { signal });
     case 'avi':
       throw needsFfmpeg(name, 'the AVI container');
     case 'jpeg':
