@@ -1,5 +1,5 @@
 // The container-independent result of demuxing one video track (ingest or compute worker; types only).
-// mp4.ts produces it today; a WebM/Matroska demuxer will produce the same shape.
+// Produced by mp4.ts (MP4/MOV) and webm.ts (WebM/Matroska); consumed by openVideo.ts and decodeVideo.ts.
 import type { ContainerKind } from './sniff.ts';
 import type { Rotation } from './geometry.ts';
 

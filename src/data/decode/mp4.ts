@@ -15,6 +15,7 @@ import type { DemuxedVideo, EncodedSample } from './demuxed.ts';
 import { rotationFromMatrix } from './geometry.ts';
 import { colourSpaceFromCodePoints } from './colour.ts';
 import { throwIfCancelled } from './cancel.ts';
+import { needsFfmpeg } from './fallback.ts';
 
 /** Bytes handed to mp4box per `appendBuffer` while looking for the movie header. */
 export const PARSE_CHUNK_BYTES = 1 << 20;
@@ -52,13 +53,6 @@ export function webCodecsCodec(trackCodec: string, name: string): string {
   const other = NON_WEBCODECS_FAMILIES[family];
   if (other !== undefined) throw needsFfmpeg(name, `${other} (${trackCodec})`);
   return trackCodec;
-}
-
-export function needsFfmpeg(name: string, what: string): TubeletError {
-  return new TubeletError('NEEDS_FFMPEG', `${name} uses ${what}, which the browser's decoder cannot read.`, {
-    hint: 'This file needs the ffmpeg.wasm decoding path, which is not built yet; convert it to H.264 or VP9 meanwhile.',
-    details: what,
-  });
 }
 
 function corrupt(name: string, why: string, cause?: unknown): TubeletError {

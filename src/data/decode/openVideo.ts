@@ -3,7 +3,8 @@
 import { TubeletError } from '../../shared/errors.ts';
 import type { DemuxedVideo } from './demuxed.ts';
 import { rotatedSize, shortSideSize, type Rotation } from './geometry.ts';
-import { demuxMp4, needsFfmpeg } from './mp4.ts';
+import { needsFfmpeg } from './fallback.ts';
+import { demuxMp4 } from './mp4.ts';
 import { planFrames, type FramePlan } from './framePlan.ts';
 import { sniffFile, type ContainerKind } from './sniff.ts';
 import { demuxWebm } from './webm.ts';

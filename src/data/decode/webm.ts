@@ -7,7 +7,7 @@ import { throwIfCancelled } from './cancel.ts';
 import { colourSpaceFromCodePoints } from './colour.ts';
 import type { DemuxedVideo, EncodedSample } from './demuxed.ts';
 import { children, readElementHeader, readString, readUint, readVint, UNKNOWN_SIZE } from './ebml.ts';
-import { needsFfmpeg } from './mp4.ts';
+import { needsFfmpeg } from './fallback.ts';
 
 const ID = {
   EBML: 0x1a45dfa3,
