@@ -74,6 +74,11 @@ export default tseslint.config(
     },
   },
   {
+    // `expect(() => f()).toThrow()` is the idiom in tests.
+    files: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-confusing-void-expression': 'off' },
+  },
+  {
     files: ['src/**/*.tsx'],
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },

@@ -13,6 +13,8 @@ export interface GlobalOptions {
   readonly port: number;
   readonly seed: number;
   readonly size: number;
+  readonly quick: boolean;
+  readonly filter: string | undefined;
 }
 
 export interface ParsedArgs {
@@ -53,6 +55,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         port: { type: 'string' },
         seed: { type: 'string' },
         size: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        filter: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -78,6 +82,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       port: intOption('port', values.port, 4173, 0, 65535),
       seed: intOption('seed', values.seed, 20261121, 0, 2 ** 31 - 1),
       size: intOption('size', values.size, 256, 1, 2048),
+      quick: values.quick,
+      filter: values.filter,
     },
   };
 }
@@ -90,10 +96,13 @@ Commands:
   serve                 build if needed and serve the studio on http://127.0.0.1:PORT
   doctor                browser version, GPU adapter, features, limits, codecs and storage
   selftest              run a WGSL kernel in the studio's worker and compare it with the CPU
+  bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   help                  this text
 
 Options:
-  --json                print one JSON object (doctor, selftest)
+  --json                print one JSON value on one line (doctor, selftest, bench)
+  --quick               smaller shapes and fewer repetitions (bench)
+  --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]
   --profile DIR         browser profile kept between calls (IndexedDB lives here)  [env TUBELET_PROFILE]
   --port N              port for serve (default 4173; 0 picks a free one)

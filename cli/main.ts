@@ -5,6 +5,7 @@ import { withStudio } from './session.ts';
 import { doctor, formatDoctor } from './commands/doctor.ts';
 import { formatSelfTest, selftest } from './commands/selftest.ts';
 import { serve } from './commands/serve.ts';
+import { benchKernels, formatBench } from './commands/bench.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -15,7 +16,8 @@ function print(value: unknown, json: boolean, human: (v: never) => string): void
 }
 
 async function run({ command, rest, options }: ParsedArgs): Promise<number> {
-  if (rest.length > 0) throw new UsageError(`unexpected argument '${rest.join(' ')}' for '${command}'`);
+  const extra = command === 'bench' ? rest.slice(1) : rest;
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra.join(' ')}' for '${command}'`);
   const session = { ...options, log };
   switch (command) {
     case 'help':
@@ -39,6 +41,17 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       if (!result.ok)
         log('The GPU result does not match the CPU reference: this adapter or driver computes wrongly.');
       return result.ok ? EXIT_OK : EXIT_FAILURE;
+    }
+    case 'bench': {
+      if (rest[0] !== 'kernels') throw new UsageError(`'bench' needs a suite: tubelet bench kernels`);
+      const report = await withStudio(session, (s) =>
+        benchKernels(s, { quick: options.quick, filter: options.filter }, (event) => {
+          if (event.type === 'progress') log(`  [${event.done + 1}/${event.total}] ${event.stage}`);
+        }),
+      );
+      if (options.json) process.stdout.write(`${JSON.stringify(report.rows)}\n`);
+      else process.stdout.write(`${formatBench(report)}\n`);
+      return EXIT_OK;
     }
     default:
       throw new UsageError(`unknown command '${command}'`);

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
 import { serializeError, TubeletError } from '../shared/errors.ts';
-import type { JobEvent, SelfTestResult, WorkerApi } from '../shared/protocol.ts';
+import type { JobEvent, JobResults, JobSpec, SelfTestResult, WorkerApi } from '../shared/protocol.ts';
 import { createClient, type TubeletClient } from './workerClient.ts';
 
 const fakeResult = (sample: Float32Array): SelfTestResult => ({
@@ -30,7 +30,9 @@ const fakeApi: WorkerApi = {
   doctor: () => {
     throw serializeError(new RangeError('boom'));
   },
-  runJob: async (jobId, spec, onEvent) => {
+  runJob: async <S extends JobSpec>(jobId: string, spec: S, onEvent: (event: JobEvent) => void) => {
+    if (spec.kind !== 'selftest')
+      throw serializeError(new TubeletError('INVALID_ARGUMENT', 'fake runs selftest only'));
     onEvent({ type: 'started', jobId, kind: spec.kind });
     for (let i = 0; i < spec.m; i++) {
       if (cancelled.delete(jobId)) {
@@ -40,7 +42,7 @@ const fakeApi: WorkerApi = {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     transferredFrom = new Float32Array([1, 2, 3]);
-    return Comlink.transfer(fakeResult(transferredFrom), [transferredFrom.buffer]);
+    return Comlink.transfer(fakeResult(transferredFrom), [transferredFrom.buffer]) as JobResults[S['kind']];
   },
   cancelJob: (jobId) => {
     const known = jobId.startsWith('selftest-') && !cancelled.has(jobId);

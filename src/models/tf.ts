@@ -2,8 +2,9 @@
 // tensors and our WGSL kernels share buffers, and re-exports the `tf` namespace for the rest of models/.
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { registerConv3dKernels } from './ops/conv3d.ts';
 
-export { tf };
+export { tf, WebGPUBackend };
 export type Tensor = tf.Tensor;
 
 let boundDevice: GPUDevice | null = null;
@@ -20,6 +21,7 @@ export async function initTf(device: GPUDevice, adapterInfo: GPUAdapterInfo): Pr
   const ok = await tf.setBackend('webgpu');
   if (!ok) throw new Error('TF.js could not initialise its webgpu backend on the shared device');
   await tf.ready();
+  registerConv3dKernels(); // our Conv3D forward/backward kernels replace TF.js's naive webgpu ones
   boundDevice = device;
 }
 
@@ -43,4 +45,27 @@ export function tfBackendName(): string {
  */
 export function tensorFromGpuBuffer(buffer: GPUBuffer, shape: number[]): tf.Tensor {
   return tf.tensor({ buffer }, shape, 'float32');
+}
+
+/** Submits TF.js's pending GPU commands and resolves when the device has finished all submitted work. */
+export async function gpuSync(): Promise<void> {
+  const backend = tf.backend();
+  if (!(backend instanceof WebGPUBackend)) return;
+  backend.submitQueue();
+  await backend.device.queue.onSubmittedWorkDone();
+}
+
+/** Runs `work` with TF.js environment flags set, restoring their previous values afterwards. */
+export async function withFlags<T>(
+  flags: Record<string, boolean | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const env = tf.env();
+  const saved = Object.fromEntries(Object.keys(flags).map((k) => [k, env.get(k)]));
+  for (const [k, v] of Object.entries(flags)) env.set(k, v);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) env.set(k, v);
+  }
 }

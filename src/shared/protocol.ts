@@ -1,6 +1,7 @@
 // The typed contract between the UI thread and the compute worker: the WorkerApi and its event unions.
 // Imported by both threads; holds types and plain constants only.
 import type { SerializedError } from './errors.ts';
+import type { DatasetFormat, DatasetIssue, DatasetIssueCode, SplitFold, SplitRole } from './datasets.ts';
 
 /** What the GPU device module learned about the adapter and the device it created. */
 export interface GpuInfo {
@@ -76,10 +77,79 @@ export interface SelfTestResult {
   readonly sample: Float32Array;
 }
 
-export type JobSpec = SelfTestSpec;
+export interface BenchKernelsSpec {
+  readonly kind: 'bench-kernels';
+  /** Smaller shapes and fewer repetitions (CI, software adapters). */
+  readonly quick: boolean;
+  /** Only rows whose op contains this text. */
+  readonly filter?: string;
+}
+
+/** One benchmark row, as `tubelet bench kernels --json` prints it. */
+export interface BenchRow {
+  readonly op: string;
+  readonly shape: string;
+  /** Median milliseconds of our kernel and of the stock TF.js kernel (null when there is none). */
+  readonly ours_ms: number;
+  readonly stock_ms: number | null;
+  readonly speedup: number | null;
+  readonly gflops: number;
+  /** max |ours − reference| (the stock kernel's output, or a CPU reference). */
+  readonly max_err: number;
+}
+
+export interface BenchReport {
+  readonly adapter: GpuInfo;
+  readonly date: string;
+  readonly quick: boolean;
+  readonly rows: readonly BenchRow[];
+}
+
+/** A dropped or picked file: '/'-separated path relative to the drop, and the lazily-read File. */
+export interface DatasetFileRef {
+  readonly path: string;
+  readonly file: File;
+}
+
+export interface ScanDatasetSpec {
+  readonly kind: 'scan-dataset';
+  readonly files: readonly DatasetFileRef[];
+  /** Parse as this format instead of the detected one. */
+  readonly format?: DatasetFormat;
+}
+
+export interface LayoutGuessSummary {
+  readonly format: DatasetFormat;
+  readonly confidence: number;
+  readonly reasons: readonly string[];
+}
+
+/** What the Datasets panel shows about a scanned drop (the full manifest stays in the worker). */
+export interface DatasetScanSummary {
+  readonly format: DatasetFormat;
+  readonly guesses: readonly LayoutGuessSummary[];
+  readonly fileCount: number;
+  readonly totalBytes: number;
+  readonly classes: readonly string[];
+  readonly videoCount: number;
+  readonly missingCount: number;
+  readonly unlabelledCount: number;
+  /** Videos per role in each fold that has splits. */
+  readonly folds: readonly {
+    readonly fold: SplitFold;
+    readonly counts: Readonly<Record<SplitRole, number>>;
+  }[];
+  readonly issues: readonly DatasetIssue[];
+  readonly issueCounts: Readonly<Partial<Record<DatasetIssueCode, number>>>;
+  readonly sources: readonly string[];
+}
+
+export type JobSpec = SelfTestSpec | BenchKernelsSpec | ScanDatasetSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
+  'bench-kernels': BenchReport;
+  'scan-dataset': DatasetScanSummary;
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

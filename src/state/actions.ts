@@ -8,7 +8,7 @@ import { PANELS, studioStore, type PanelId } from './store.ts';
 let client: TubeletClient | null = null;
 let nextErrorId = 1;
 
-function requireClient(): TubeletClient {
+export function requireClient(): TubeletClient {
   if (!client) throw new Error('The studio client is not bound yet');
   return client;
 }

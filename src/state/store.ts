@@ -1,7 +1,8 @@
 // The studio's one zustand store (main thread), built from typed slices. Serialisable state only.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { DoctorReport, InitResult, SelfTestResult } from '../shared/protocol.ts';
+import type { DatasetScanSummary, DoctorReport, InitResult, SelfTestResult } from '../shared/protocol.ts';
+import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
 
 export const PANELS = [
@@ -49,7 +50,20 @@ export interface ErrorsSlice {
   errors: ErrorEntry[];
 }
 
-export type StudioState = NavSlice & SystemSlice & SelfTestSlice & ErrorsSlice;
+export interface DatasetsSlice {
+  datasetScan: {
+    jobId: string | null;
+    stage: string | null;
+    done: number;
+    total: number;
+    /** Files picked in the last drop (the File objects themselves live outside the store). */
+    fileCount: number;
+    formatOverride: DatasetFormat | null;
+    summary: DatasetScanSummary | null;
+  };
+}
+
+export type StudioState = NavSlice & SystemSlice & SelfTestSlice & ErrorsSlice & DatasetsSlice;
 
 const createNavSlice = (): NavSlice => ({ panel: 'system' });
 
@@ -68,11 +82,24 @@ const createSelfTestSlice = (): SelfTestSlice => ({
 
 const createErrorsSlice = (): ErrorsSlice => ({ errors: [] });
 
+const createDatasetsSlice = (): DatasetsSlice => ({
+  datasetScan: {
+    jobId: null,
+    stage: null,
+    done: 0,
+    total: 0,
+    fileCount: 0,
+    formatOverride: null,
+    summary: null,
+  },
+});
+
 export const studioStore = createStore<StudioState>()(() => ({
   ...createNavSlice(),
   ...createSystemSlice(),
   ...createSelfTestSlice(),
   ...createErrorsSlice(),
+  ...createDatasetsSlice(),
 }));
 
 export function useStudio<T>(selector: (state: StudioState) => T): T {

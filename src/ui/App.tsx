@@ -6,6 +6,7 @@ import { Nav } from './shell/Nav.tsx';
 import { WebGpuMissing } from './shell/WebGpuMissing.tsx';
 import { PlannedPanel } from './panels/PlannedPanel.tsx';
 import { SystemPanel } from './system/SystemPanel.tsx';
+import { DatasetsPanel } from './datasets/DatasetsPanel.tsx';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -18,7 +19,13 @@ export function App() {
       <div className="app__body">
         <Nav />
         <main className="app__main">
-          {panel === 'system' ? <SystemPanel /> : <PlannedPanel panel={panel} />}
+          {panel === 'system' ? (
+            <SystemPanel />
+          ) : panel === 'datasets' ? (
+            <DatasetsPanel />
+          ) : (
+            <PlannedPanel panel={panel} />
+          )}
         </main>
       </div>
       <ErrorCenter />

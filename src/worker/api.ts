@@ -12,11 +12,14 @@ import type {
   WorkerApi,
 } from '../shared/protocol.ts';
 import { acquireGpu, onGpuEvent } from '../gpu/device.ts';
-import { initTf, tfBackendName, tfDevice, tfVersion } from '../models/tf.ts';
+import { gpuSync, initTf, tfBackendName, tfDevice, tfVersion, withFlags } from '../models/tf.ts';
+import { runBench } from '../bench/harness.ts';
+import { kernelBenchCases } from '../bench/cases.ts';
 import { probeCodecs } from '../data/decode/codecSupport.ts';
 import { storageInfo } from '../data/store/quota.ts';
 import { cancelJob, runJob } from './jobs.ts';
 import { runSelfTest } from './selftest.ts';
+import { scanDataset } from './scanDataset.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -52,6 +55,29 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     });
     return transfer(result, [result.sample.buffer]);
   },
+  'scan-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => scanDataset(spec, job)),
+  'bench-kernels': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      const { gpu } = await ready();
+      const cases = kernelBenchCases({ hardware: !gpu.isFallbackAdapter, quick: spec.quick }).filter(
+        (c) => spec.filter === undefined || c.op.includes(spec.filter),
+      );
+      // Small tensors must stay on the GPU while timing, or TF.js would run them on the CPU.
+      const rows = await withFlags({ WEBGPU_CPU_FORWARD: false }, () =>
+        runBench(cases, {
+          warmup: 1,
+          reps: spec.quick ? 2 : 5,
+          sync: gpuSync,
+          checkpoint: () => {
+            job.checkpoint();
+          },
+          onCase: (index, total, label) => {
+            job.progress(label, index, total);
+          },
+        }),
+      );
+      return { adapter: gpu, date: new Date().toISOString(), quick: spec.quick, rows };
+    }),
 };
 
 function dispatchJob<S extends JobSpec>(

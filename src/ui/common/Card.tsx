@@ -6,14 +6,16 @@ export function Card({
   actions,
   children,
   testId,
+  wide = false,
 }: {
   title: string;
   actions?: ReactNode;
   children: ReactNode;
   testId?: string;
+  wide?: boolean;
 }) {
   return (
-    <section className="card" data-testid={testId}>
+    <section className={wide ? 'card card--wide' : 'card'} data-testid={testId}>
       <header className="card__header">
         <h2>{title}</h2>
         {actions ? <div className="card__actions">{actions}</div> : null}

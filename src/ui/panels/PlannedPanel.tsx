@@ -2,16 +2,7 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-const PLANS: Record<Exclude<PanelId, 'system'>, { summary: string; items: string[] }> = {
-  datasets: {
-    summary:
-      'Drop a dataset folder and Tubelet turns it into a stored, labelled, split and sampleable dataset.',
-    items: [
-      'UCF101, HMDB51, Kinetics, Something-Something v2 and folder-per-class layouts, detected automatically',
-      'Decoding with WebCodecs (ffmpeg.wasm for AVI), frames stored in IndexedDB, resumable ingest',
-      'MMAction2-style clip sampling (clip_len × frame_interval × num_clips) and the built-in Toy Actions set',
-    ],
-  },
+const PLANS: Record<Exclude<PanelId, 'system' | 'datasets'>, { summary: string; items: string[] }> = {
   models: {
     summary: 'The model zoo, with weights that move both ways between Tubelet and PyTorch.',
     items: [
@@ -50,7 +41,7 @@ const PLANS: Record<Exclude<PanelId, 'system'>, { summary: string; items: string
   },
 };
 
-export function PlannedPanel({ panel }: { panel: Exclude<PanelId, 'system'> }) {
+export function PlannedPanel({ panel }: { panel: Exclude<PanelId, 'system' | 'datasets'> }) {
   const plan = PLANS[panel];
   return (
     <div className="panel" data-testid={`panel-${panel}`}>

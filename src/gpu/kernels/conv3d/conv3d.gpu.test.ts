@@ -1,0 +1,108 @@
+// Parity of the implicit-GEMM Conv3D forward kernel against the CPU reference on the browser's WebGPU adapter:
+// a representative shape grid, every tile candidate on an awkward shape, fused bias + ReLU, batch chunking.
+import { afterAll, describe, expect, it } from 'vitest';
+import { acquireGpu, releaseGpu } from '../../device.ts';
+import { uploadStorage } from '../../buffers.ts';
+import { gemmTraits } from '../gemmTile.ts';
+import { conv3dCandidates, conv3dShapeClass, encodeConv3d } from './conv3d.ts';
+import { CONV3D_GRID, caseData, parity, refFor, runKernel, type Conv3dCase } from './conv3dTestkit.ts';
+
+const outLength = (c: ReturnType<typeof caseData>): number =>
+  c.g.batch * c.g.outD * c.g.outH * c.g.outW * c.g.outC;
+
+describe('conv3d forward (WGSL implicit GEMM)', () => {
+  afterAll(releaseGpu);
+
+  it('has a WebGPU adapter (fails, never skips, without one)', async () => {
+    const { info } = await acquireGpu();
+    expect(info.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
+  });
+
+  CONV3D_GRID.forEach((c, i) => {
+    it(`matches the CPU reference: ${c.name}`, async () => {
+      const { device } = await acquireGpu();
+      const d = caseData(c, 100 + i);
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g),
+      );
+      const { err, tol } = parity(got, refFor('fwd', d));
+      expect(err).toBeLessThanOrEqual(tol);
+    });
+  });
+
+  const awkward: Conv3dCase = {
+    name: 'awkward',
+    x: [2, 3, 5, 6, 12],
+    w: [3, 3, 3, 12, 12],
+    opts: { pad: 'same' },
+  };
+
+  it('every tile candidate is correct on an awkward shape', { timeout: 300_000 }, async () => {
+    const { device } = await acquireGpu();
+    const d = caseData(awkward, 7);
+    const ref = refFor('fwd', d);
+    const tiles = conv3dCandidates(d.g, gemmTraits(device));
+    expect(tiles.length).toBeGreaterThanOrEqual(3);
+    for (const tile of tiles) {
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g, { tile }),
+      );
+      const { err, tol } = parity(got, ref);
+      expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
+    }
+    expect(conv3dShapeClass(d.g)).toMatch(/^fwd_M256_N16_K512_a4b4_conv$/);
+  });
+
+  it('fuses bias and ReLU, unstaged and staged, with scalar channel loads', async () => {
+    const { device } = await acquireGpu();
+    const c = CONV3D_GRID[1] ?? awkward; // 3 -> 5 channels: neither is a multiple of 4
+    const d = caseData(c, 11);
+    const bias = Float32Array.from({ length: d.g.outC }, (_, i) => (i % 3) - 1);
+    const ref = refFor('fwd', d).map((v, i) => Math.max(0, v + (bias[i % d.g.outC] ?? 0)));
+    const biasBuf = uploadStorage(device, 'test:bias', bias);
+    const staged = conv3dCandidates(d.g).find((t) => t.tileK > 0);
+    for (const tile of [undefined, staged]) {
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g, { bias: biasBuf, relu: true, ...(tile ? { tile } : {}) }),
+      );
+      const { err, tol } = parity(got, ref);
+      expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
+    }
+    biasBuf.destroy();
+  });
+
+  it('runs the 1×1×1 plain-GEMM path with a staged tile too', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData({ name: 'pointwise', x: [2, 3, 5, 7, 16], w: [1, 1, 1, 16, 20], opts: {} }, 21);
+    const tile = conv3dCandidates(d.g).find((t) => t.tileK === 16);
+    expect(tile).toBeDefined();
+    const got = await runKernel(device, d, outLength(d), (enc, b) =>
+      encodeConv3d(device, enc, b.x, b.w, d.g, tile ? { tile } : {}),
+    );
+    const { err, tol } = parity(got, refFor('fwd', d));
+    expect(err).toBeLessThanOrEqual(tol);
+  });
+
+  it('runs the 128×128 tile offered for wide outputs', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData({ name: 'wide', x: [1, 3, 7, 9, 8], w: [1, 3, 3, 8, 132], opts: { pad: 'same' } }, 22);
+    const tile = conv3dCandidates(d.g).find((t) => t.tileN === 128);
+    expect(tile).toBeDefined();
+    const got = await runKernel(device, d, outLength(d), (enc, b) =>
+      encodeConv3d(device, enc, b.x, b.w, d.g, tile ? { tile } : {}),
+    );
+    const { err, tol } = parity(got, refFor('fwd', d));
+    expect(err).toBeLessThanOrEqual(tol);
+  });
+
+  it('processes batches in chunks when a tensor exceeds one binding', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData({ name: 'chunked', x: [3, 3, 5, 5, 4], w: [3, 3, 3, 4, 8], opts: { pad: 'same' } }, 5);
+    const perItem = 3 * 5 * 5 * 8 * 4; // y bytes per batch item (the larger tensor)
+    const got = await runKernel(device, d, outLength(d), (enc, b) =>
+      encodeConv3d(device, enc, b.x, b.w, d.g, { maxBindingBytes: perItem + 1600 }),
+    );
+    const { err, tol } = parity(got, refFor('fwd', d));
+    expect(err).toBeLessThanOrEqual(tol);
+  });
+});

@@ -1,0 +1,155 @@
+// Conv3D forward pass on WebGPU as an implicit GEMM (rows N·D'·H'·W', inner kD·kH·kW·Cin, columns Cout), with
+// a plain-GEMM fast path for 1×1×1 convolutions, fused bias + ReLU, and batch chunking for huge tensors.
+// Dispatch math and command recording; runs wherever the GPUDevice lives (compute worker, GPU tests).
+// x: f32[N,D,H,W,Cin], w: f32[kD,kH,kW,Cin,Cout], bias: f32[Cout] → y: f32[N,D',H',W',Cout].
+import { createStorage } from '../../buffers.ts';
+import {
+  assertTile,
+  bucket,
+  gemmTraits,
+  validTiles,
+  DEFAULT_GEMM_TRAITS,
+  type GemmDeviceTraits,
+  type GemmTile,
+} from '../gemmTile.ts';
+import { batchChunks, chunkWindow, windowBinding } from './chunking.ts';
+import type { Conv3DGeometry } from './geometry.ts';
+import { encodeIgemm, type IgemmPlan, type IgemmVariant } from './igemm.ts';
+
+export interface Conv3dEncodeOptions {
+  /** f32[Cout], added before the ReLU. */
+  readonly bias?: GPUBuffer;
+  readonly relu?: boolean;
+  readonly tile?: GemmTile;
+  /** Output buffer (at least N·D'·H'·W'·Cout f32); allocated when absent. */
+  readonly out?: GPUBuffer;
+  /** Pretend storage bindings hold at most this many bytes (tests of batch chunking). */
+  readonly maxBindingBytes?: number;
+}
+
+const volume = (g: Conv3DGeometry): number => g.kD * g.kH * g.kW;
+export const conv3dRows = (g: Conv3DGeometry): number => g.batch * g.outD * g.outH * g.outW;
+
+/** 1×1×1, stride 1, no padding: the convolution is a plain GEMM y[M,Cout] = x[M,Cin]·w[Cin,Cout]. */
+export function isPointwise(g: Conv3DGeometry): boolean {
+  const pads = [...g.padD, ...g.padH, ...g.padW];
+  return volume(g) === 1 && g.strideD * g.strideH * g.strideW === 1 && pads.every((p) => p === 0);
+}
+
+export function assertDense(g: Conv3DGeometry, kernel: string): void {
+  if (g.groups !== 1)
+    throw new RangeError(`${kernel}: grouped convolution (groups=${g.groups}) is not supported`);
+}
+
+/** Column tile that wastes least for `n` columns: 4, 8, 16, 32 or 64. */
+export const columnTile = (n: number): number => Math.min(64, Math.max(4, 2 ** Math.ceil(Math.log2(n))));
+
+/**
+ * Register-blocked GEMM tiles for an M×N output, best guess first for the device: unstaged tiles lead on
+ * CPU-emulated adapters, workgroup-memory tiles elsewhere. Small M or N get smaller tiles. All valid for `traits`.
+ */
+export function gemmCandidates(m: number, n: number, traits: GemmDeviceTraits): GemmTile[] {
+  const tn = columnTile(n);
+  const wide = Math.min(8, tn);
+  const rows = m <= 16 ? 16 : m <= 32 ? 32 : 64;
+  const staged: GemmTile[] = [
+    { tileM: Math.max(32, rows), tileN: tn, tileK: 16, threadM: 4, threadN: 4 },
+    ...(m >= 128 && n >= 128 ? [{ tileM: 128, tileN: 128, tileK: 16, threadM: 8, threadN: 8 }] : []),
+    { tileM: 128, tileN: tn, tileK: 16, threadM: 8, threadN: wide },
+    { tileM: Math.max(32, rows), tileN: tn, tileK: 32, threadM: 8, threadN: wide },
+  ];
+  const direct: GemmTile[] = [
+    { tileM: rows, tileN: tn, tileK: 0, threadM: 8, threadN: wide },
+    { tileM: Math.max(16, rows / 2), tileN: tn, tileK: 0, threadM: 8, threadN: 4 },
+  ];
+  return validTiles(traits.cpuEmulated ? [...direct, ...staged] : [...staged, ...direct], traits);
+}
+
+export function conv3dCandidates(
+  g: Conv3DGeometry,
+  traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
+): GemmTile[] {
+  return gemmCandidates(conv3dRows(g), g.outC, traits);
+}
+
+/** Autotuning key: bucketed GEMM sizes, vector widths and the path taken. */
+export function conv3dShapeClass(g: Conv3DGeometry): string {
+  const k = volume(g) * g.inC;
+  const vec = `a${g.inC % 4 === 0 ? 4 : 1}b${g.outC % 4 === 0 ? 4 : 1}`;
+  return `fwd_M${bucket(conv3dRows(g))}_N${bucket(g.outC)}_K${bucket(k)}_${vec}_${isPointwise(g) ? 'pw' : 'conv'}`;
+}
+
+/** The forward GEMM of batch items [start, start + count), reading x and writing y at element offsets. */
+function forwardPlan(g: Conv3DGeometry, count: number, aOffset: number, oOffset: number): IgemmPlan {
+  const out = [g.outD, g.outH, g.outW] as const;
+  return {
+    rows: out,
+    m: count * g.outD * g.outH * g.outW,
+    aDims: [g.inD, g.inH, g.inW, g.inC],
+    aScale: [g.strideD, g.strideH, g.strideW],
+    aBase: [-g.padD[0], -g.padH[0], -g.padW[0]],
+    aTapStep: [g.dilD, g.dilH, g.dilW],
+    taps: [g.kD, g.kH, g.kW],
+    wTap0: [0, 0, 0],
+    wTapStep: [1, 1, 1],
+    wDims: [g.kD, g.kH, g.kW],
+    n: g.outC,
+    oDims: out,
+    oScale: [1, 1, 1],
+    oOff: [0, 0, 0],
+    aOffset,
+    oOffset,
+  };
+}
+
+/** Encodes y = relu?(conv3d(x, w) + bias?) into `encoder`; returns y (allocated unless `opts.out`). */
+export function encodeConv3d(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  x: GPUBuffer,
+  w: GPUBuffer,
+  g: Conv3DGeometry,
+  opts: Conv3dEncodeOptions = {},
+): GPUBuffer {
+  assertDense(g, 'conv3d');
+  const traits = gemmTraits(device);
+  const tile = opts.tile ?? conv3dCandidates(g, traits)[0];
+  if (!tile) throw new RangeError('conv3d: no tile fits this device');
+  assertTile(tile, traits, 'conv3d');
+  const xItem = g.inD * g.inH * g.inW * g.inC * 4;
+  const yItem = g.outD * g.outH * g.outW * g.outC * 4;
+  const wBytes = volume(g) * g.inC * g.outC * 4;
+  const y =
+    opts.out ??
+    createStorage(device, `conv3d:y[${g.batch},${g.outD},${g.outH},${g.outW},${g.outC}]`, g.batch * yItem);
+  if (y.size < g.batch * yItem)
+    throw new RangeError(`conv3d: out holds ${y.size} bytes, needs ${g.batch * yItem}`);
+  const maxBinding = Math.min(opts.maxBindingBytes ?? Infinity, device.limits.maxStorageBufferBindingSize);
+  if (wBytes > maxBinding)
+    throw new RangeError(`conv3d: the filter (${wBytes} bytes) exceeds one storage binding`);
+  const align = device.limits.minStorageBufferOffsetAlignment;
+  const variant: IgemmVariant = {
+    tile,
+    pointwise: isPointwise(g),
+    outContiguous: true,
+    bContiguous: true,
+    bTransposed: false,
+    bias: opts.bias !== undefined,
+    relu: opts.relu ?? false,
+  };
+  const pass = encoder.beginComputePass({ label: 'conv3d' });
+  for (const chunk of batchChunks(g.batch, [xItem, yItem], maxBinding, align)) {
+    const xw = chunkWindow(chunk.start * xItem, chunk.count * xItem, align);
+    const yw = chunkWindow(chunk.start * yItem, chunk.count * yItem, align);
+    const plan = forwardPlan(g, chunk.count, xw.elementOffset, yw.elementOffset);
+    const bindings = {
+      a: windowBinding(x, xw),
+      b: { buffer: w, offset: 0, size: wBytes },
+      c: windowBinding(y, yw),
+      ...(opts.bias ? { bias: { buffer: opts.bias, offset: 0, size: g.outC * 4 } } : {}),
+    };
+    encodeIgemm(device, encoder, pass, variant, plan, bindings, `conv3d[${chunk.start}+${chunk.count}]`);
+  }
+  pass.end();
+  return y;
+}

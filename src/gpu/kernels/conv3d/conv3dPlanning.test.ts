@@ -1,0 +1,165 @@
+// Pure planning logic of the Conv3D kernels: tile validity and candidates, shape classes, batch chunking,
+// stride phases of the input gradient, split-K choice and WGSL generation (no GPU needed).
+import { describe, expect, it } from 'vitest';
+import {
+  bucket,
+  DEFAULT_GEMM_TRAITS,
+  tileProblem,
+  tileWorkgroupBytes,
+  type GemmDeviceTraits,
+} from '../gemmTile.ts';
+import { fillTemplate } from '../gemmCodegen.ts';
+import { batchChunks, chunkWindow } from './chunking.ts';
+import { columnTile, conv3dCandidates, conv3dShapeClass, isPointwise } from './conv3d.ts';
+import { conv3dGeometry } from './geometry.ts';
+import { igemmShader } from './igemm.ts';
+import { axisPhase, conv3dBackpropInputCandidates, phasePlan } from '../conv3d_dgrad/conv3dDgrad.ts';
+import { conv3dBackpropFilterCandidates, wgradSplitK } from '../conv3d_wgrad/conv3dWgrad.ts';
+import { wgradShader } from '../conv3d_wgrad/wgradCodegen.ts';
+
+const swiftshader: GemmDeviceTraits = {
+  maxInvocations: 256,
+  maxWorkgroupBytes: 32768,
+  maxWorkgroupSizeX: 256,
+  maxWorkgroupSizeY: 256,
+  cpuEmulated: true,
+};
+const r3d = conv3dGeometry([1, 8, 28, 28, 64], [3, 3, 3, 64, 64], { pad: 'same' });
+
+describe('GEMM tiles', () => {
+  it('rejects tiles a device cannot run', () => {
+    expect(tileProblem({ tileM: 64, tileN: 64, tileK: 16, threadM: 4, threadN: 4 })).toBeNull();
+    expect(tileProblem({ tileM: 64, tileN: 64, tileK: 16, threadM: 2, threadN: 4 })).toMatch(
+      /multiples of 4/,
+    );
+    expect(tileProblem({ tileM: 128, tileN: 128, tileK: 16, threadM: 4, threadN: 4 })).toMatch(/invocations/);
+    expect(tileProblem({ tileM: 128, tileN: 64, tileK: 32, threadM: 8, threadN: 8 })).toMatch(
+      /workgroup memory/,
+    );
+    expect(tileProblem({ tileM: 64, tileN: 64, tileK: 6, threadM: 8, threadN: 8 })).toMatch(/tileK/);
+    expect(tileWorkgroupBytes({ tileM: 64, tileN: 64, tileK: 0, threadM: 8, threadN: 8 })).toBe(0);
+  });
+
+  it('offers 3–6 valid candidates per kernel, unstaged first on CPU adapters', () => {
+    for (const traits of [DEFAULT_GEMM_TRAITS, swiftshader]) {
+      const lists = [
+        conv3dCandidates(r3d, traits),
+        conv3dBackpropInputCandidates(r3d, traits),
+        conv3dBackpropFilterCandidates(r3d, traits),
+      ];
+      for (const tiles of lists) {
+        expect(tiles.length).toBeGreaterThanOrEqual(3);
+        expect(tiles.length).toBeLessThanOrEqual(6);
+        for (const t of tiles) expect(tileProblem(t, traits)).toBeNull();
+        expect((tiles[0]?.tileK ?? -1) === 0).toBe(traits.cpuEmulated);
+      }
+    }
+  });
+
+  it('sizes tiles to small outputs', () => {
+    expect(columnTile(3)).toBe(4);
+    expect(columnTile(12)).toBe(16);
+    expect(columnTile(512)).toBe(64);
+    const deep = conv3dGeometry([1, 2, 7, 7, 256], [3, 3, 3, 256, 512], { pad: 'same', strides: 2 });
+    expect(conv3dCandidates(deep, swiftshader)[0]).toMatchObject({ tileM: 16, tileN: 64 });
+    expect(bucket(100)).toBe(128);
+  });
+
+  it('keys shape classes by bucketed sizes, vector widths and path', () => {
+    expect(conv3dShapeClass(r3d)).toBe('fwd_M8192_N64_K2048_a4b4_conv');
+    const pw = conv3dGeometry([2, 3, 5, 7, 12], [1, 1, 1, 12, 20], {});
+    expect(isPointwise(pw)).toBe(true);
+    expect(conv3dShapeClass(pw)).toBe('fwd_M256_N32_K16_a4b4_pw');
+  });
+});
+
+describe('batch chunking', () => {
+  it('keeps one chunk when every tensor fits a binding', () => {
+    expect(batchChunks(4, [1000, 2000], 8000, 256)).toEqual([{ start: 0, count: 4 }]);
+  });
+
+  it('splits the batch so each chunk plus alignment slack fits', () => {
+    const chunks = batchChunks(5, [1000, 2400], 5000, 256);
+    expect(chunks).toEqual([
+      { start: 0, count: 1 },
+      { start: 1, count: 1 },
+      { start: 2, count: 1 },
+      { start: 3, count: 1 },
+      { start: 4, count: 1 },
+    ]);
+    expect(batchChunks(7, [1000], 3500, 256).map((c) => c.count)).toEqual([3, 3, 1]);
+    expect(() => batchChunks(2, [9000], 8000, 256)).toThrow(/one batch item/);
+  });
+
+  it('binds aligned windows with an element offset', () => {
+    expect(chunkWindow(2400, 2400, 256)).toEqual({ offset: 2304, size: 2496, elementOffset: 24 });
+    expect(chunkWindow(0, 10, 256)).toEqual({ offset: 0, size: 12, elementOffset: 0 });
+  });
+});
+
+describe('input-gradient stride phases', () => {
+  it('assign every (input, tap) pair to exactly one phase, with the right dy coordinate', () => {
+    for (const [size, k, s, pad, dil] of [
+      [9, 3, 2, 1, 1],
+      [8, 5, 2, 2, 2],
+      [7, 1, 2, -1, 1],
+      [10, 7, 3, 3, 1],
+      [6, 3, 1, 0, 2],
+    ] as const) {
+      const outSize = Math.floor((size + 2 * Math.max(pad, 0) - (k - 1) * dil - 1) / s) + 1;
+      for (let i = 0; i < size; i++) {
+        const phase = axisPhase(i % s, size, k, s, pad, dil);
+        const j = Math.floor(i / s);
+        const viaPhase = new Set<string>();
+        for (let t = 0; t < phase.count; t++) {
+          const o = j + phase.off0 + t * phase.offStep;
+          if (o >= 0 && o < outSize) viaPhase.add(`${phase.tap0 + t * phase.tapStep}:${o}`);
+        }
+        const direct = new Set<string>();
+        for (let tap = 0; tap < k; tap++) {
+          const num = i + pad - tap * dil;
+          if (num % s === 0 && num / s >= 0 && num / s < outSize) direct.add(`${tap}:${num / s}`);
+        }
+        expect(viaPhase).toEqual(direct);
+      }
+    }
+  });
+
+  it('plans one GEMM per phase with taps·Cout inner size', () => {
+    const g = conv3dGeometry([1, 8, 8, 8, 4], [3, 3, 3, 4, 8], { pad: 'same', strides: 2 });
+    const plan = phasePlan(g, [1, 0, 1], 1, 0, 0);
+    expect(plan.taps).toEqual([1, 2, 1]); // 'same' pads 0 before, 1 after: odd inputs take tap 1 only
+    expect(plan.rows).toEqual([4, 4, 4]);
+    expect(plan.n).toBe(4);
+  });
+});
+
+describe('split-K and code generation', () => {
+  it('splits the reduction more on GPUs than on CPU adapters, never below 64 positions a slice', () => {
+    const t = { tileM: 64, tileN: 64, tileK: 16, threadM: 4, threadN: 4 };
+    expect(wgradSplitK(r3d, t, DEFAULT_GEMM_TRAITS)).toBeGreaterThan(wgradSplitK(r3d, t, swiftshader));
+    const tiny = conv3dGeometry([1, 1, 2, 2, 4], [1, 1, 1, 4, 4], {});
+    expect(wgradSplitK(tiny, t, DEFAULT_GEMM_TRAITS)).toBe(1);
+  });
+
+  it('fills every template marker and keys pipelines by tile and vector widths', () => {
+    for (const tile of conv3dCandidates(r3d, swiftshader)) {
+      const plan = phasePlan(r3d, [0, 0, 0], 1, 0, 0);
+      const variant = {
+        tile,
+        pointwise: false,
+        outContiguous: true,
+        bContiguous: true,
+        bTransposed: tile.tileK === 0,
+        bias: true,
+        relu: true,
+      };
+      const shader = igemmShader(variant, plan);
+      expect(shader.code).not.toMatch(/\/\/@[A-Z0-9_]+/);
+      expect(shader.key).toContain(`${tile.tileM}x${tile.tileN}x${tile.tileK}`);
+      expect(shader.entryPoint).toBe(tile.tileK > 0 ? 'mainStaged' : 'mainDirect');
+      expect(wgradShader(tile, 3, 64).code).not.toMatch(/\/\/@[A-Z0-9_]+/);
+    }
+    expect(() => fillTemplate('//@MISSING\n', {})).toThrow(/MISSING/);
+  });
+});
