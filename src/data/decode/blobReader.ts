@@ -2,6 +2,7 @@
 // Demuxers hand out (offset, size) pairs; this reads them through one cached window so that samples stored
 // next to each other in the file cost one `slice().arrayBuffer()` per window, not one per sample.
 import { TubeletError } from '../../shared/errors.ts';
+import type { SampleReader } from './demuxed.ts';
 
 export const DEFAULT_WINDOW_BYTES = 4 << 20;
 
@@ -36,4 +37,16 @@ export class BlobWindowReader {
     }
     return this.window.subarray(offset - this.windowStart, end - this.windowStart);
   }
+}
+
+/** A SampleReader over samples addressed by file offset (MP4/MOV). */
+export function offsetSampleReader(blob: Blob, name: string): SampleReader {
+  const reader = new BlobWindowReader(blob, name);
+  return {
+    read: (_index, sample) => reader.read(sample.offset, sample.size),
+    get bytesRead() {
+      return reader.bytesRead;
+    },
+    close: () => undefined,
+  };
 }

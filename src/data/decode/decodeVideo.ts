@@ -1,7 +1,6 @@
 // WebCodecs decoding of an opened video to resized RGB frames (ingest or compute worker). Owns the
 // VideoDecoder: bounded input queue, every VideoFrame closed in a `finally`, frames matched by timestamp.
 import { TubeletError } from '../../shared/errors.ts';
-import { BlobWindowReader } from './blobReader.ts';
 import { throwIfCancelled } from './cancel.ts';
 import { decodeWindow } from './framePlan.ts';
 import { RgbConverter } from './frameToRgb.ts';
@@ -78,7 +77,7 @@ export async function streamFrames(
   for (let j = startFrame; j < plan.kept.length; j++) wanted.set(plan.keptTimestampsUs[j] ?? 0, j);
   const converter = new RgbConverter(layout.width, layout.height, layout.rotation);
   const sequencer = new FrameSequencer<Uint8Array>(startFrame, plan.kept.length, REORDER_WINDOW);
-  const reader = new BlobWindowReader(video.file, name);
+  const reader = demuxed.openSamples();
   let failure: TubeletError | undefined;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -142,7 +141,7 @@ export async function streamFrames(
       check();
       const sample = demuxed.samples[d];
       if (!sample) break;
-      const data = await reader.read(sample.offset, sample.size);
+      const data = await reader.read(d, sample);
       while (decoder.decodeQueueSize >= queueDepth) {
         check();
         await nextEvent();
@@ -192,6 +191,7 @@ export async function streamFrames(
     signal?.removeEventListener('abort', onAbort);
     decoder.removeEventListener('dequeue', notify);
     if (decoder.state !== 'closed') decoder.close();
+    reader.close();
   }
 }
 

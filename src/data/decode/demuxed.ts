@@ -3,7 +3,10 @@
 import type { ContainerKind } from './sniff.ts';
 import type { Rotation } from './geometry.ts';
 
-/** One encoded sample, listed in decode order; its bytes are [offset, offset+size) of the source file. */
+/**
+ * One encoded sample, listed in decode order. For MP4/MOV its bytes are [offset, offset+size) of the source
+ * file; demuxers that read samples themselves (WebM/Matroska through mediabunny) set offset to -1.
+ */
 export interface EncodedSample {
   readonly offset: number;
   readonly size: number;
@@ -11,6 +14,16 @@ export interface EncodedSample {
   readonly ctsUs: number;
   readonly durationUs: number;
   readonly isSync: boolean;
+}
+
+/** Reads encoded samples of one video for a decoder; cheapest when called in increasing decode order. */
+export interface SampleReader {
+  /** The bytes of sample `index` (decode order); valid until the next call. */
+  read(index: number, sample: EncodedSample): Promise<Uint8Array>;
+  /** Bytes read from the source so far (payloads and the container structure around them). */
+  readonly bytesRead: number;
+  /** Releases what the reader holds (iterators, windows). Safe to call twice. */
+  close(): void;
 }
 
 export interface DemuxedVideo {
@@ -35,4 +48,6 @@ export interface DemuxedVideo {
   readonly droppedSamples: number;
   /** Bytes read to parse the container structure (mdat payloads are skipped, not read). */
   readonly headerBytesRead: number;
+  /** A fresh reader of this video's sample bytes (one per decode pass). */
+  openSamples(): SampleReader;
 }

@@ -11,6 +11,7 @@ import {
   type Track,
 } from 'mp4box';
 import { TubeletError } from '../../shared/errors.ts';
+import { offsetSampleReader } from './blobReader.ts';
 import type { DemuxedVideo, EncodedSample } from './demuxed.ts';
 import { rotationFromMatrix } from './geometry.ts';
 import { colourSpaceFromCodePoints } from './colour.ts';
@@ -215,5 +216,6 @@ export async function demuxMp4(
     samples,
     droppedSamples,
     headerBytesRead: bytesRead,
+    openSamples: () => offsetSampleReader(file, name),
   };
 }
