@@ -20,6 +20,8 @@ import { storageInfo } from '../data/store/quota.ts';
 import { cancelJob, runJob } from './jobs.ts';
 import { runSelfTest } from './selftest.ts';
 import { scanDataset } from './scanDataset.ts';
+import { ingestDataset } from './ingestDataset.ts';
+import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './storedDatasets.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -56,6 +58,14 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     return transfer(result, [result.sample.buffer]);
   },
   'scan-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => scanDataset(spec, job)),
+  'ingest-dataset': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, (job) => ingestDataset(spec, job, emit)),
+  'list-datasets': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => listStoredDatasets()),
+  'delete-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => deleteStoredDataset(spec.id)),
+  'sample-clip': async (jobId, spec, emit, transfer) => {
+    const clip = await runJob(jobId, spec.kind, emit, () => sampleStoredClip(spec));
+    return transfer(clip, [clip.frames.buffer]);
+  },
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();

@@ -27,6 +27,8 @@ export interface IngestOptions
   readonly dbName?: string | undefined;
   /** Storage estimate used by the quota check; defaults to navigator.storage.estimate. */
   readonly estimate?: StorageEstimator | undefined;
+  /** Fail (CORRUPT_VIDEO, "truncated") instead of storing the frames a cut-short file still holds. */
+  readonly rejectTruncated?: boolean | undefined;
 }
 
 export interface IngestProgress {
@@ -37,6 +39,8 @@ export interface IngestProgress {
   readonly framesTotal: number;
   readonly chunksStored: number;
   readonly chunksTotal: number;
+  /** Bytes of one stored frame (u8[height, width, 3]). */
+  readonly frameBytes: number;
 }
 
 export interface IngestResult {
@@ -174,6 +178,14 @@ export async function ingestVideo(
   let video: OpenedVideo;
   try {
     video = await openVideo(file, name, { ...options, signal });
+    const dropped = video.layout.droppedSamples;
+    if (options.rejectTruncated === true && dropped > 0) {
+      throw new TubeletError(
+        'CORRUPT_VIDEO',
+        `${name} is truncated: ${dropped} of ${dropped + video.demuxed.samples.length} frames lie past the end of the file.`,
+        { hint: 'The file was cut short while downloading or copying; get a complete copy.' },
+      );
+    }
   } catch (error) {
     if (!isCode(error, 'JOB_CANCELLED')) await rememberFailure(store, meta, name, file.size, error);
     throw error;
@@ -191,6 +203,7 @@ export async function ingestVideo(
       framesTotal: planned.frameCount,
       chunksStored,
       chunksTotal: planned.chunkCount,
+      frameBytes: planned.width * planned.height * 3,
     });
   };
   if (reusable && existing.status === 'done') {
@@ -274,6 +287,8 @@ export interface IngestItem {
 export interface IngestAllOptions extends IngestOptions {
   /** Videos decoded at the same time. Default 2. */
   readonly concurrency?: number | undefined;
+  /** Called once for each video that fails, as it fails. */
+  readonly onFailure?: ((id: string, error: SerializedError) => void) | undefined;
 }
 
 export interface IngestSummary {
@@ -323,6 +338,7 @@ export async function ingestAll(
         if (isCode(error, 'JOB_CANCELLED')) return;
         const serialized = serializeError(error);
         summary.failed.push({ id: item.meta.id, error: serialized });
+        options.onFailure?.(item.meta.id, serialized);
         if (serialized.code === 'QUOTA_EXCEEDED') summary.stoppedBy = serialized;
       }
     }

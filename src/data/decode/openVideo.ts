@@ -10,6 +10,9 @@ import { sniffFile, type ContainerKind } from './sniff.ts';
 import { demuxWebm } from './webm.ts';
 
 export const DEFAULT_SHORT_SIDE = 128;
+/** Source pictures outside [MIN_SIDE, MAX_SIDE] pixels on either side are refused (damaged headers, not video). */
+export const MIN_SIDE = 2;
+export const MAX_SIDE = 8192;
 
 export interface OpenOptions {
   /** Stored frames have this many pixels on their shorter side (aspect kept). Default 128. */
@@ -111,8 +114,18 @@ export async function openVideo(file: Blob, name: string, options: OpenOptions =
   if (plan.kept.length === 0) {
     throw new TubeletError('CORRUPT_VIDEO', `${name} has no frames to store.`);
   }
-  const config = await supportedConfig(demuxed, options.hardwareAcceleration);
   const shown = rotatedSize(demuxed.displayWidth, demuxed.displayHeight, demuxed.rotation);
+  const sides = [shown.width, shown.height, demuxed.codedWidth, demuxed.codedHeight];
+  if (sides.some((s) => !(Number.isFinite(s) && s >= MIN_SIDE && s <= MAX_SIDE))) {
+    throw new TubeletError(
+      'UNSUPPORTED_RESOLUTION',
+      `${name} declares an absurd picture size (${demuxed.codedWidth}×${demuxed.codedHeight} coded, ${shown.width}×${shown.height} shown).`,
+      {
+        hint: `Videos from ${MIN_SIDE} to ${MAX_SIDE} pixels per side are ingested; the file header is probably damaged.`,
+      },
+    );
+  }
+  const config = await supportedConfig(demuxed, options.hardwareAcceleration);
   const stored = shortSideSize(shown.width, shown.height, options.shortSide ?? DEFAULT_SHORT_SIDE);
   const layout: VideoLayout = {
     container: kind,

@@ -58,7 +58,28 @@ export interface VideoRecord {
   readonly updatedAt: number;
 }
 
+/** One ingested dataset (store `datasets`, key `id`); its videos carry `datasetId` = this id. */
+export interface DatasetRecord {
+  readonly id: string;
+  readonly name: string;
+  /** Layout the lists were parsed as (a DatasetFormat). */
+  readonly format: string;
+  /** Class names; a video's `label` indexes this list. */
+  readonly classes: readonly string[];
+  /** Split folds (1..3) the lists define; video splits read `${role}${fold}`, e.g. 'train1'. */
+  readonly folds: readonly number[];
+  /** Stored frames' short side in pixels. */
+  readonly shortSide: number;
+  /** Videos the manifest lists with a file present (the ingest's target). */
+  readonly videoCount: number;
+  /** 'ingesting' until an ingest ran through every video once (failures included). */
+  readonly status: 'ingesting' | 'ready';
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 export interface TubeletDB extends DBSchema {
+  datasets: { key: string; value: DatasetRecord };
   tuning: { key: string; value: TuningRecord; indexes: { byAdapter: string } };
   videos: { key: string; value: VideoRecord; indexes: { byDataset: string; byStatus: string } };
   /** Packed frames: key [videoId, chunkIndex] → ArrayBuffer of u8[framesPerChunk (fewer in the last), H, W, 3]. */
@@ -79,6 +100,7 @@ const LADDER: ((db: IDBPDatabase<TubeletDB>) => void)[] = [
     videos.createIndex('byDataset', 'datasetId');
     videos.createIndex('byStatus', 'status');
     db.createObjectStore('frameChunks');
+    db.createObjectStore('datasets', { keyPath: 'id' });
   },
 ];
 
