@@ -182,3 +182,31 @@ export function foldersTree(): Tree {
   writeFileSync(path.join(up, 'readme.mp4'), 'This is a text file with a video extension.\n'.repeat(10));
   return { root, frames };
 }
+
+/** `count` H.264 videos of 48 frames at 320×240 in two class folders: slow enough to interrupt mid-ingest. */
+export function resumeTree(count: number): Tree {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'tubelet-resume-'));
+  const root = mkdirp(path.join(base, 'resume'));
+  const frames: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    const cls = i % 2 === 0 ? 'even' : 'odd';
+    const file = path.join(mkdirp(path.join(root, cls)), `clip${String(i).padStart(2, '0')}.mp4`);
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=320x240:rate=24:duration=2`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-bf',
+      '2',
+      '-pix_fmt',
+      'yuv420p',
+      file,
+    ]);
+    frames[`resume/${cls}/${path.basename(file)}`] = probeFrames(file);
+  }
+  return { root, frames };
+}

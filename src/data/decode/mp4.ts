@@ -124,6 +124,34 @@ function displaySize(track: Track): { width: number; height: number } {
   return { width, height };
 }
 
+const MAX_TOP_LEVEL_BOXES = 100_000;
+
+/**
+ * Checks the top-level box headers (size and a printable four-character type) before mp4box sees the file:
+ * mp4box logs garbage box types to the console instead of reporting them, so damaged files fail here with a
+ * coded error. Boxes running past the end (truncated files) end the walk; their samples are dropped later.
+ */
+async function checkTopLevelBoxes(file: Blob, name: string): Promise<void> {
+  let at = 0;
+  for (let n = 0; at + 8 <= file.size && n < MAX_TOP_LEVEL_BOXES; n++) {
+    const head = new DataView(await file.slice(at, Math.min(file.size, at + 16)).arrayBuffer());
+    const size32 = head.getUint32(0);
+    const type = String.fromCharCode(head.getUint8(4), head.getUint8(5), head.getUint8(6), head.getUint8(7));
+    if (!/^[\x20-\x7e]{4}$/.test(type)) {
+      throw corrupt(name, `byte ${at} should start a box but holds garbage`);
+    }
+    let size = size32;
+    if (size32 === 1) {
+      if (head.byteLength < 16) return;
+      size = Number(head.getBigUint64(8));
+    } else if (size32 === 0) {
+      return;
+    }
+    if (size < 8) throw corrupt(name, `the '${type}' box at byte ${at} has an impossible size (${size})`);
+    at += size;
+  }
+}
+
 /** Parses boxes until the movie header is known (all of the file for fragmented MP4), skipping mdat data. */
 async function parseMovie(
   file: Blob,
@@ -131,6 +159,7 @@ async function parseMovie(
   options: Mp4Options,
 ): Promise<{ iso: IsoFile; movie: Movie; bytesRead: number }> {
   const chunkBytes = options.parseChunkBytes ?? PARSE_CHUNK_BYTES;
+  await checkTopLevelBoxes(file, name);
   const iso = createFile(false);
   let movie: Movie | undefined;
   let parseError: string | undefined;
