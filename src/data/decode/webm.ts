@@ -90,6 +90,23 @@ async function videoTrack(input: Input, name: string): Promise<InputVideoTrack> 
   return track;
 }
 
+/**
+ * Frames the container's declared duration promises past the last packet present: a file cut short keeps its
+ * header (with the duration) but loses its last clusters. 0 when no duration is declared (live recordings).
+ */
+async function missingAtEnd(input: Input, meta: readonly EncodedPacket[]): Promise<number> {
+  const declared = await input.getDurationFromMetadata().catch(() => null);
+  if (declared === null || !(declared > 0) || meta.length < 2) return 0;
+  let end = 0;
+  for (const p of meta) end = Math.max(end, p.timestamp + p.duration);
+  const first = meta.reduce((t, p) => Math.min(t, p.timestamp), Number.POSITIVE_INFINITY);
+  const frame = (end - first) / meta.length;
+  if (!(frame > 0)) return 0;
+  const missing = Math.round((declared - end) / frame);
+  // One or two frames of slack: muxers round the duration and the last frame's length.
+  return missing > 2 ? missing : 0;
+}
+
 /** Demuxes the primary video track of a WebM/Matroska file (samples in decode order). */
 export async function demuxWebm(
   file: Blob,
@@ -122,7 +139,9 @@ export async function demuxWebm(
     }
   };
   await list().catch(rethrow(name, 'its packets could not be listed'));
-  if (meta.length === 0) throw corrupt(name, 'its video track has no frames');
+  if (meta.length === 0) {
+    throw corrupt(name, 'its video track has no complete frame (the file is probably truncated)');
+  }
 
   const samples: EncodedSample[] = meta.map((p) => ({
     offset: -1,
@@ -131,6 +150,7 @@ export async function demuxWebm(
     durationUs: Math.round(p.duration * 1e6),
     isSync: p.type === 'key',
   }));
+  const droppedSamples = await missingAtEnd(input, meta);
   const d = config.description;
   const description =
     d === undefined
@@ -150,7 +170,7 @@ export async function demuxWebm(
     displayHeight,
     rotation: rotation satisfies Rotation,
     samples,
-    droppedSamples: 0,
+    droppedSamples,
     headerBytesRead: 0,
     openSamples: () => new PacketReader(sink, meta, name),
   };
