@@ -210,3 +210,45 @@ export function resumeTree(count: number): Tree {
   }
   return { root, frames };
 }
+
+/** UCF101-like: Xvid AVI 320×240 at 25 fps with classInd and three train/test folds (AVI needs ffmpeg.wasm). */
+export function ucfTree(): Tree {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'tubelet-ucfavi-'));
+  const root = mkdirp(path.join(base, 'UCF101'));
+  const lists = mkdirp(path.join(root, 'ucfTrainTestlist'));
+  const classes = ['ApplyEyeMakeup', 'Archery'];
+  writeFileSync(
+    path.join(lists, 'classInd.txt'),
+    classes.map((c, i) => `${i + 1} ${c}`).join('\r\n') + '\r\n',
+  );
+  const frames: Record<string, number> = {};
+  const train: string[] = [];
+  const test: string[] = [];
+  classes.forEach((c, i) => {
+    const dir = mkdirp(path.join(root, 'UCF-101', c));
+    for (let g = 1; g <= 2; g++) {
+      const name = `v_${c}_g0${g}_c01.avi`;
+      const file = path.join(dir, name);
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25:duration=0.6',
+        '-c:v',
+        'mpeg4',
+        '-vtag',
+        'XVID',
+        '-q:v',
+        '5',
+        file,
+      ]);
+      frames[`UCF101/UCF-101/${c}/${name}`] = probeFrames(file);
+      (g === 1 ? train : test).push(g === 1 ? `${c}/${name} ${i + 1}` : `${c}/${name}`);
+    }
+  });
+  for (const fold of [1, 2, 3]) {
+    writeFileSync(path.join(lists, `trainlist0${fold}.txt`), train.join('\r\n') + '\r\n');
+    writeFileSync(path.join(lists, `testlist0${fold}.txt`), test.join('\r\n') + '\r\n');
+  }
+  return { root, frames };
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import type { StoredDatasetSummary } from '../src/shared/protocol.ts';
-import { foldersTree, kineticsTree, resumeTree, ssv2Tree, type Tree } from './datasetTrees.ts';
+import { foldersTree, kineticsTree, resumeTree, ssv2Tree, ucfTree, type Tree } from './datasetTrees.ts';
 import { expect, screenshot, test } from './fixtures.ts';
 
 const run = promisify(execFile);
@@ -126,7 +126,26 @@ test('tubelet ingest prints the summary with per-file errors; tubelet datasets l
     'shapes/up/corrupt.mp4': ['CORRUPT_VIDEO', 'corrupt'],
     'shapes/up/readme.mp4': ['UNSUPPORTED_CONTAINER', 'not-a-video'],
   });
+  // UCF101-like Xvid AVI: every video gets NEEDS_FFMPEG until the ffmpeg.wasm path is wired; the dataset keeps
+  // its classes and its three folds.
+  const ucf = ucfTree();
+  const u = (await cli('ingest', ucf.root, '--format', 'ucf101')) as {
+    videos_ok: number;
+    videos_failed: number;
+    failures: { code: string; reason: string }[];
+  };
+  expect(u.videos_ok).toBe(0);
+  expect(u.videos_failed).toBe(4);
+  expect(new Set(u.failures.map((x) => `${x.code}/${x.reason}`))).toEqual(
+    new Set(['NEEDS_FFMPEG/needs-ffmpeg']),
+  );
   const list = (await cli('datasets')) as StoredDatasetSummary[];
+  expect(list.find((d) => d.id === 'ucf101')).toMatchObject({
+    classes: ['ApplyEyeMakeup', 'Archery'],
+    folds: [1, 2, 3],
+    videoCount: 4,
+    videosFailed: 4,
+  });
   const sv = list.find((d) => d.id === 'ssv2');
   expect(sv?.classes).toEqual(['Holding something', 'Pushing something from left to right']);
   expect(sv?.perClass).toEqual([2, 1]);
