@@ -24,8 +24,30 @@ export default defineConfig({
         test: {
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts'],
+          // Video fixtures made with the system ffmpeg at test time (cached by recipe version).
+          globalSetup: ['scripts/videoFixtures.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: findChrome(), args: chromeFlags(adapter) },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        // Benchmarks in Chromium (`npx vitest run --project bench`); not part of `npm test`.
+        extends: true,
+        test: {
+          name: 'bench',
+          include: ['src/**/*.bench.browser.ts'],
+          globalSetup: ['scripts/videoFixtures.ts'],
+          testTimeout: 600_000,
           fileParallelism: false,
           browser: {
             enabled: true,

@@ -15,7 +15,16 @@ export interface GlobalOptions {
   readonly size: number;
   readonly quick: boolean;
   readonly filter: string | undefined;
+  /** ingest: layout (auto detects). */
+  readonly format: IngestFormat;
+  /** ingest: only videos in this split fold. */
+  readonly split: 1 | 2 | 3 | undefined;
+  readonly shortSide: number;
+  readonly name: string | undefined;
 }
+
+export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
+export type IngestFormat = (typeof INGEST_FORMATS)[number];
 
 export interface ParsedArgs {
   readonly command: string;
@@ -57,6 +66,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         size: { type: 'string' },
         quick: { type: 'boolean', default: false },
         filter: { type: 'string' },
+        format: { type: 'string' },
+        split: { type: 'string' },
+        'short-side': { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -68,6 +81,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (adapter !== 'auto' && adapter !== 'hardware' && adapter !== 'swiftshader') {
     throw new UsageError(`--adapter must be auto, hardware or swiftshader, got '${adapter}'`);
   }
+  const format = values.format ?? 'auto';
+  if (!(INGEST_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${INGEST_FORMATS.join(', ')}, got '${format}'`);
+  }
+  const split = values.split === undefined ? undefined : intOption('split', values.split, 1, 1, 3);
   const [command = 'help', ...rest] = values.help ? ['help'] : positionals;
   return {
     command,
@@ -84,6 +102,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       size: intOption('size', values.size, 256, 1, 2048),
       quick: values.quick,
       filter: values.filter,
+      format: format as IngestFormat,
+      split: split as 1 | 2 | 3 | undefined,
+      shortSide: intOption('short-side', values['short-side'], 128, 16, 1024),
+      name: values.name,
     },
   };
 }
@@ -96,11 +118,15 @@ Commands:
   serve                 build if needed and serve the studio on http://127.0.0.1:PORT
   doctor                browser version, GPU adapter, features, limits, codecs and storage
   selftest              run a WGSL kernel in the studio's worker and compare it with the CPU
+  ingest PATH...         ingest a dataset folder (or files) into the studio's frame store
+                        (--format auto|ucf101|hmdb51|kinetics|ssv2|folders|list, --split N,
+                        --short-side N (default 128), --name NAME)
+  datasets              list the stored datasets with per-class and per-split counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   help                  this text
 
 Options:
-  --json                print one JSON value on one line (doctor, selftest, bench)
+  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

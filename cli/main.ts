@@ -6,6 +6,7 @@ import { doctor, formatDoctor } from './commands/doctor.ts';
 import { formatSelfTest, selftest } from './commands/selftest.ts';
 import { serve } from './commands/serve.ts';
 import { benchKernels, formatBench } from './commands/bench.ts';
+import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from './commands/ingest.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -16,7 +17,7 @@ function print(value: unknown, json: boolean, human: (v: never) => string): void
 }
 
 async function run({ command, rest, options }: ParsedArgs): Promise<number> {
-  const extra = command === 'bench' ? rest.slice(1) : rest;
+  const extra = command === 'bench' ? rest.slice(1) : command === 'ingest' ? [] : rest;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra.join(' ')}' for '${command}'`);
   const session = { ...options, log };
   switch (command) {
@@ -41,6 +42,40 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       if (!result.ok)
         log('The GPU result does not match the CPU reference: this adapter or driver computes wrongly.');
       return result.ok ? EXIT_OK : EXIT_FAILURE;
+    }
+    case 'ingest': {
+      const files = collectFiles(rest);
+      let lastLog = 0;
+      const result = await withStudio({ ...session, localFiles: files.map((f) => f.abs) }, (s) =>
+        ingest(
+          s,
+          {
+            files,
+            format: options.format,
+            split: options.split,
+            shortSide: options.shortSide,
+            name: options.name,
+          },
+          (event) => {
+            if (event.type !== 'ingest-progress') return;
+            if (event.failure)
+              log(`  failed ${event.failure.file}: [${event.failure.code}] ${event.failure.message}`);
+            const now = Date.now();
+            if (options.json || now - lastLog < 1000) return;
+            lastLog = now;
+            log(
+              `  ${event.videosDone}/${event.videosTotal} videos, ${event.frames} frames${event.currentFile ? ` · ${event.currentFile}` : ''}`,
+            );
+          },
+        ),
+      );
+      print(result, options.json, formatIngest);
+      return result.videos_ok > 0 || result.videos_failed === 0 ? EXIT_OK : EXIT_FAILURE;
+    }
+    case 'datasets': {
+      const list = await withStudio(session, (s) => listDatasets(s));
+      print(list, options.json, formatDatasets);
+      return EXIT_OK;
     }
     case 'bench': {
       if (rest[0] !== 'kernels') throw new UsageError(`'bench' needs a suite: tubelet bench kernels`);

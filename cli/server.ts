@@ -38,12 +38,31 @@ function resolveFile(root: string, urlPath: string): string | null {
   }
 }
 
-export function serveStatic(root: string, port = 0, host = '127.0.0.1'): Promise<StaticServer> {
+/** URL prefix under which `localFiles[i]` is served as `${LOCAL_FILE_PREFIX}${i}`. */
+export const LOCAL_FILE_PREFIX = '/__local/';
+
+/**
+ * Serves `root` on loopback. `localFiles` (absolute paths the user named on the command line) are served at
+ * LOCAL_FILE_PREFIX + index, and nothing else outside `root` is.
+ */
+export function serveStatic(
+  root: string,
+  port = 0,
+  host = '127.0.0.1',
+  localFiles: readonly string[] = [],
+): Promise<StaticServer> {
   const absRoot = path.resolve(root);
   const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const index = url.startsWith(LOCAL_FILE_PREFIX)
+      ? url.slice(LOCAL_FILE_PREFIX.length).split('?')[0]
+      : undefined;
+    const local =
+      index === undefined ? undefined : /^\d+$/.test(index) ? (localFiles[Number(index)] ?? null) : null;
     const file =
-      resolveFile(absRoot, req.url ?? '/') ??
-      (req.url?.includes('.') ? null : path.join(absRoot, 'index.html'));
+      local !== undefined
+        ? local
+        : (resolveFile(absRoot, url) ?? (url.includes('.') ? null : path.join(absRoot, 'index.html')));
     const headers = {
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',

@@ -15,6 +15,8 @@ export interface SessionOptions {
   readonly build: boolean;
   readonly verbose: boolean;
   readonly log: (line: string) => void;
+  /** Absolute paths the page may fetch at LOCAL_FILE_PREFIX + index (ingest). */
+  readonly localFiles?: readonly string[];
 }
 
 export interface StudioSession {
@@ -96,6 +98,16 @@ async function openStudio(context: BrowserContext, url: string, options: Session
   return page;
 }
 
+/**
+ * The loopback port the studio is served on for `profileDir`. IndexedDB belongs to an origin (port included),
+ * so the same profile must always see the same port for stored datasets to survive between calls.
+ */
+export function sessionPort(profileDir: string): number {
+  let h = 2166136261;
+  for (const c of profileDir) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return 20000 + (h % 20000);
+}
+
 /** Runs `command` against a live studio page and always tears down browser and server. */
 export async function withStudio<T>(
   options: SessionOptions,
@@ -103,7 +115,14 @@ export async function withStudio<T>(
 ): Promise<T> {
   const executable = findChrome();
   if (options.build) await ensureBuilt(options.log);
-  const server = await serveStatic(DIST_DIR);
+  const port = sessionPort(options.profileDir);
+  const server = await serveStatic(DIST_DIR, port, '127.0.0.1', options.localFiles ?? []).catch(
+    (error: unknown) => {
+      throw new CliError(
+        `Could not serve the studio on 127.0.0.1:${port} (the port this profile's data lives on): ${String(error)}. Close the other tubelet using it.`,
+      );
+    },
+  );
   let context: BrowserContext | null = null;
   try {
     let mode: AdapterMode = options.adapter === 'swiftshader' ? 'swiftshader' : 'hardware';

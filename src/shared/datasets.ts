@@ -141,3 +141,17 @@ export interface ParseOptions {
   /** Rawframe lists: frame file template, MMAction2 style (default 'img_{:05}.jpg'). */
   readonly filenameTmpl?: string;
 }
+
+/** Why one file of a dataset could not be ingested (shown per file in the UI and the CLI). */
+export const FAILURE_REASONS = [
+  'zero-bytes',
+  'not-a-video',
+  'truncated',
+  'corrupt',
+  'unsupported-codec',
+  'needs-ffmpeg',
+  'absurd-resolution',
+  'quota',
+  'other',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];

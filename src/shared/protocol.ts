@@ -1,7 +1,14 @@
 // The typed contract between the UI thread and the compute worker: the WorkerApi and its event unions.
 // Imported by both threads; holds types and plain constants only.
-import type { SerializedError } from './errors.ts';
-import type { DatasetFormat, DatasetIssue, DatasetIssueCode, SplitFold, SplitRole } from './datasets.ts';
+import type { ErrorCode, SerializedError } from './errors.ts';
+import type {
+  DatasetFormat,
+  DatasetIssue,
+  DatasetIssueCode,
+  FailureReason,
+  SplitFold,
+  SplitRole,
+} from './datasets.ts';
 
 /** What the GPU device module learned about the adapter and the device it created. */
 export interface GpuInfo {
@@ -144,12 +151,114 @@ export interface DatasetScanSummary {
   readonly sources: readonly string[];
 }
 
-export type JobSpec = SelfTestSpec | BenchKernelsSpec | ScanDatasetSpec;
+/** Ingests every video of a drop into the frame store as one dataset (idempotent, resumable). */
+export interface IngestDatasetSpec {
+  readonly kind: 'ingest-dataset';
+  readonly files: readonly DatasetFileRef[];
+  /** Parse as this format instead of the detected one. */
+  readonly format?: DatasetFormat;
+  /** Dataset name; its id is derived from it. Default: the drop's top folder, else the format. */
+  readonly name?: string;
+  /** Stored frames' short side in pixels (default 128). */
+  readonly shortSide?: number;
+  /** Only videos with a role in this split fold (default: every video with a file). */
+  readonly fold?: SplitFold;
+}
+
+/** One file that could not be ingested. */
+export interface IngestFailure {
+  /** Drop-relative path of the file. */
+  readonly file: string;
+  readonly code: ErrorCode;
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+export interface IngestDatasetResult {
+  readonly dataset: string;
+  readonly name: string;
+  readonly videosOk: number;
+  readonly videosFailed: number;
+  /** Of videosOk: already stored by an earlier run. */
+  readonly videosSkipped: number;
+  readonly failures: readonly IngestFailure[];
+  /** Frames and bytes stored for the dataset's ok videos. */
+  readonly frames: number;
+  readonly bytes: number;
+  /** Frames decoded and stored by this run (skipped videos excluded). */
+  readonly framesThisRun: number;
+  readonly seconds: number;
+  readonly framesPerSecond: number;
+}
+
+export interface StoredDatasetSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly format: string;
+  readonly classes: readonly string[];
+  readonly folds: readonly number[];
+  readonly shortSide: number;
+  readonly status: 'ingesting' | 'ready';
+  readonly videoCount: number;
+  readonly videosDone: number;
+  readonly videosFailed: number;
+  readonly videosPending: number;
+  readonly frames: number;
+  readonly bytes: number;
+  /** Done videos per class index. */
+  readonly perClass: readonly number[];
+  /** Done videos per split ('train1', 'test2', …). */
+  readonly perSplit: Readonly<Record<string, number>>;
+  readonly failures: readonly IngestFailure[];
+}
+
+export interface ListDatasetsSpec {
+  readonly kind: 'list-datasets';
+}
+
+export interface DeleteDatasetSpec {
+  readonly kind: 'delete-dataset';
+  readonly id: string;
+}
+
+/** Frames of one clip of a stored video, picked by MMAction2 SampleFrames (train mode, seeded). */
+export interface SampleClipSpec {
+  readonly kind: 'sample-clip';
+  readonly datasetId: string;
+  /** Index into the dataset's done videos (sorted by id), taken modulo their count. */
+  readonly videoIndex: number;
+  readonly clipLen: number;
+  readonly frameInterval: number;
+  readonly seed: number;
+}
+
+export interface SampledClip {
+  readonly videoId: string;
+  readonly className: string | null;
+  readonly frameInds: readonly number[];
+  readonly width: number;
+  readonly height: number;
+  /** u8[clipLen, height, width, 3]. */
+  readonly frames: Uint8Array;
+}
+
+export type JobSpec =
+  | SelfTestSpec
+  | BenchKernelsSpec
+  | ScanDatasetSpec
+  | IngestDatasetSpec
+  | ListDatasetsSpec
+  | DeleteDatasetSpec
+  | SampleClipSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
   'bench-kernels': BenchReport;
   'scan-dataset': DatasetScanSummary;
+  'ingest-dataset': IngestDatasetResult;
+  'list-datasets': readonly StoredDatasetSummary[];
+  'delete-dataset': { readonly id: string; readonly videosDeleted: number };
+  'sample-clip': SampledClip;
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */
@@ -161,6 +270,20 @@ export type JobEvent =
       readonly stage: string;
       readonly done: number;
       readonly total: number;
+    }
+  | {
+      readonly type: 'ingest-progress';
+      readonly jobId: string;
+      readonly videosDone: number;
+      readonly videosTotal: number;
+      readonly videosFailed: number;
+      /** Frames and bytes stored by this run so far. */
+      readonly frames: number;
+      readonly bytes: number;
+      /** Drop path of a file being ingested now, null between files. */
+      readonly currentFile: string | null;
+      /** The newest failure, once, when a file fails. */
+      readonly failure: IngestFailure | null;
     }
   | {
       readonly type: 'log';

@@ -13,6 +13,11 @@ import { reportError, requireClient } from './actions.ts';
 
 let picked: readonly PickedFile[] = [];
 
+/** The files of the last drop (for the ingest that follows a scan). */
+export function pickedFiles(): readonly PickedFile[] {
+  return picked;
+}
+
 const setScan = (patch: Partial<ReturnType<typeof studioStore.getState>['datasetScan']>): void => {
   studioStore.setState((s) => ({ datasetScan: { ...s.datasetScan, ...patch } }));
 };

@@ -1,7 +1,16 @@
 // The studio's one zustand store (main thread), built from typed slices. Serialisable state only.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { DatasetScanSummary, DoctorReport, InitResult, SelfTestResult } from '../shared/protocol.ts';
+import type {
+  DatasetScanSummary,
+  DoctorReport,
+  IngestDatasetResult,
+  IngestFailure,
+  InitResult,
+  SelfTestResult,
+  StorageInfo,
+  StoredDatasetSummary,
+} from '../shared/protocol.ts';
 import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
 
@@ -61,6 +70,22 @@ export interface DatasetsSlice {
     formatOverride: DatasetFormat | null;
     summary: DatasetScanSummary | null;
   };
+  datasetIngest: {
+    jobId: string | null;
+    /** Date.now() when the running (or last) ingest started. */
+    startedAt: number;
+    videosDone: number;
+    videosTotal: number;
+    frames: number;
+    bytes: number;
+    currentFile: string | null;
+    failures: IngestFailure[];
+    result: IngestDatasetResult | null;
+  };
+  /** Stored datasets with their counts; null until first listed. */
+  storedDatasets: StoredDatasetSummary[] | null;
+  /** Origin storage as the Datasets panel last read it. */
+  datasetStorage: StorageInfo | null;
 }
 
 export type StudioState = NavSlice & SystemSlice & SelfTestSlice & ErrorsSlice & DatasetsSlice;
@@ -92,6 +117,19 @@ const createDatasetsSlice = (): DatasetsSlice => ({
     formatOverride: null,
     summary: null,
   },
+  datasetIngest: {
+    jobId: null,
+    startedAt: 0,
+    videosDone: 0,
+    videosTotal: 0,
+    frames: 0,
+    bytes: 0,
+    currentFile: null,
+    failures: [],
+    result: null,
+  },
+  storedDatasets: null,
+  datasetStorage: null,
 });
 
 export const studioStore = createStore<StudioState>()(() => ({

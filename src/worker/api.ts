@@ -23,6 +23,8 @@ import { scanDataset } from './scanDataset.ts';
 import { Autotuner, adapterKey } from '../gpu/autotune.ts';
 import { installConv3dAutotuner } from '../models/ops/conv3dAutotune.ts';
 import { createTuningStore } from '../data/store/tuningStore.ts';
+import { ingestDataset } from './ingestDataset.ts';
+import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './storedDatasets.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -66,6 +68,14 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     return transfer(result, [result.sample.buffer]);
   },
   'scan-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => scanDataset(spec, job)),
+  'ingest-dataset': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, (job) => ingestDataset(spec, job, emit)),
+  'list-datasets': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => listStoredDatasets()),
+  'delete-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => deleteStoredDataset(spec.id)),
+  'sample-clip': async (jobId, spec, emit, transfer) => {
+    const clip = await runJob(jobId, spec.kind, emit, () => sampleStoredClip(spec));
+    return transfer(clip, [clip.frames.buffer]);
+  },
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();

@@ -1,7 +1,7 @@
 // The studio's IndexedDB database (compute worker): schema, versions and the upgrade ladder.
 // data/store/ is the only IndexedDB user; one module per object store builds on this file.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { TubeletError } from '../../shared/errors.ts';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { TubeletError, type SerializedError } from '../../shared/errors.ts';
 
 export const DB_NAME = 'tubelet';
 
@@ -18,8 +18,72 @@ export interface TuningRecord {
   readonly measuredAt: number;
 }
 
+/** Where a video's ingest stands: 'done' only once every frame chunk is stored. */
+export type VideoStatus = 'pending' | 'partial' | 'done' | 'failed';
+
+/** One ingested video (store `videos`, key `id`); its frames live in `frameChunks` under [id, chunkIndex]. */
+export interface VideoRecord {
+  readonly id: string;
+  readonly datasetId: string;
+  /** Class index (0-based), or null when unlabelled (e.g. test lists without labels). */
+  readonly label: number | null;
+  /** Split memberships, e.g. ['train1', 'test2']. */
+  readonly splits: readonly string[];
+  readonly sourceName: string;
+  readonly sourceSize: number;
+  readonly container: string;
+  readonly codec: string;
+  /** Clockwise rotation applied to the source pictures before resizing. */
+  readonly rotation: number;
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+  /** Stored frame size: u8[height, width, 3] per frame. */
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly sourceFps: number;
+  readonly frameCount: number;
+  readonly sourceFrameCount: number;
+  readonly durationSec: number;
+  /** Chunk payload format: 'rgb8' = frames packed as u8[n, height, width, 3]. */
+  readonly encoding: 'rgb8';
+  readonly framesPerChunk: number;
+  readonly chunkCount: number;
+  /** Chunks 0..storedChunks-1 are stored (they are always written in order). */
+  readonly storedChunks: number;
+  /** Frames the decoder never produced, filled from a neighbour. */
+  readonly repairedFrames: number;
+  readonly status: VideoStatus;
+  readonly error: SerializedError | null;
+  readonly updatedAt: number;
+}
+
+/** One ingested dataset (store `datasets`, key `id`); its videos carry `datasetId` = this id. */
+export interface DatasetRecord {
+  readonly id: string;
+  readonly name: string;
+  /** Layout the lists were parsed as (a DatasetFormat). */
+  readonly format: string;
+  /** Class names; a video's `label` indexes this list. */
+  readonly classes: readonly string[];
+  /** Split folds (1..3) the lists define; video splits read `${role}${fold}`, e.g. 'train1'. */
+  readonly folds: readonly number[];
+  /** Stored frames' short side in pixels. */
+  readonly shortSide: number;
+  /** Videos the manifest lists with a file present (the ingest's target). */
+  readonly videoCount: number;
+  /** 'ingesting' until an ingest ran through every video once (failures included). */
+  readonly status: 'ingesting' | 'ready';
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 export interface TubeletDB extends DBSchema {
+  datasets: { key: string; value: DatasetRecord };
   tuning: { key: string; value: TuningRecord; indexes: { byAdapter: string } };
+  videos: { key: string; value: VideoRecord; indexes: { byDataset: string; byStatus: string } };
+  /** Packed frames: key [videoId, chunkIndex] → ArrayBuffer of u8[framesPerChunk (fewer in the last), H, W, 3]. */
+  frameChunks: { key: [string, number]; value: ArrayBuffer };
 }
 
 /**
@@ -30,6 +94,13 @@ const LADDER: ((db: IDBPDatabase<TubeletDB>) => void)[] = [
   (db) => {
     const tuning = db.createObjectStore('tuning', { keyPath: 'key' });
     tuning.createIndex('byAdapter', 'adapterKey');
+  },
+  (db) => {
+    const videos = db.createObjectStore('videos', { keyPath: 'id' });
+    videos.createIndex('byDataset', 'datasetId');
+    videos.createIndex('byStatus', 'status');
+    db.createObjectStore('frameChunks');
+    db.createObjectStore('datasets', { keyPath: 'id' });
   },
 ];
 
@@ -75,4 +146,10 @@ export async function closeStudioDb(name = DB_NAME): Promise<void> {
   const db = opened.get(name);
   opened.delete(name);
   if (db) (await db.catch(() => null))?.close();
+}
+
+/** Closes and deletes database `name` (scratch databases of tests and benchmarks). */
+export async function deleteStudioDb(name: string): Promise<void> {
+  await closeStudioDb(name);
+  await deleteDB(name);
 }

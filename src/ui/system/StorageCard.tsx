@@ -4,7 +4,14 @@ import type { StorageInfo } from '../../shared/protocol.ts';
 import { Card } from '../common/Card.tsx';
 import { formatBytes } from '../common/format.ts';
 
-export function StorageCard({ storage }: { storage: StorageInfo }) {
+export function StorageCard({
+  storage,
+  onPersist = persistStorage,
+}: {
+  storage: StorageInfo;
+  /** What the "Persist storage" button runs (default: request it and refresh the System panel). */
+  onPersist?: () => Promise<void>;
+}) {
   const { usageBytes, quotaBytes, persisted } = storage;
   const fraction = usageBytes !== null && quotaBytes ? usageBytes / quotaBytes : 0;
   return (
@@ -17,7 +24,7 @@ export function StorageCard({ storage }: { storage: StorageInfo }) {
           className="button"
           disabled={persisted === true}
           onClick={() => {
-            void persistStorage();
+            void onPersist();
           }}
         >
           {persisted ? 'Storage is persistent' : 'Persist storage'}

@@ -1,0 +1,155 @@
+// Dataset ingest end to end: ffmpeg-made Kinetics-like, SSv2-like and folder-per-class trees (with corrupt,
+// truncated, zero-byte and non-video files) ingested through the Datasets panel and through `tubelet ingest`;
+// labels, splits, frame counts against ffprobe, per-file errors, and a page closed mid-ingest then resumed.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from '@playwright/test';
+import type { StoredDatasetSummary } from '../src/shared/protocol.ts';
+import { foldersTree, kineticsTree, resumeTree, ssv2Tree, ucfTree, type Tree } from './datasetTrees.ts';
+import { expect, screenshot, test } from './fixtures.ts';
+
+const run = promisify(execFile);
+const sum = (tree: Tree): number => Object.values(tree.frames).reduce((a, b) => a + b, 0);
+const count = (tree: Tree): number => Object.keys(tree.frames).length;
+
+async function storedDatasets(page: Page): Promise<StoredDatasetSummary[]> {
+  const out = await page.evaluate(async () => {
+    const handle = window.__tubelet;
+    if (!handle) throw new Error('automation handle missing');
+    return handle.runJob({ kind: 'list-datasets' });
+  });
+  if (!out.ok) throw new Error(out.error.message);
+  return [...out.value];
+}
+
+async function dropAndScan(page: Page, root: string): Promise<void> {
+  await page.getByTestId('dataset-folder-input').setInputFiles(root);
+  await expect(page.getByTestId('dataset-summary')).toBeVisible();
+  await expect(page.getByTestId('ingest-start')).toBeEnabled();
+}
+
+test('the Datasets panel ingests a Kinetics-like tree and a folder tree with bad files', async ({ page }) => {
+  const kinetics = kineticsTree();
+  const folders = foldersTree();
+  await page.goto('/#/datasets');
+  await dropAndScan(page, kinetics.root);
+  await expect(page.getByTestId('dataset-format')).toHaveValue('kinetics');
+  await page.getByTestId('ingest-start').click();
+  await expect(page.getByTestId('ingest-result')).toContainText('4 videos stored');
+  const card = page.getByTestId('stored-dataset-kinetics');
+  await expect(card.getByTestId('stored-classes')).toContainText(/abseiling\s*2/);
+  await expect(card.getByTestId('stored-splits')).toContainText(/train1\s*3/);
+  await expect(card.getByTestId('stored-splits')).toContainText(/val1\s*1/);
+  await expect(card.getByTestId('dataset-thumbnail').locator('figcaption')).toContainText('frames');
+  await expect(page.getByTestId('storage-usage')).toContainText('used of');
+  const k = (await storedDatasets(page)).find((d) => d.id === 'kinetics');
+  expect(Math.abs((k?.frames ?? 0) - sum(kinetics))).toBeLessThanOrEqual(count(kinetics));
+
+  await dropAndScan(page, folders.root);
+  await expect(page.getByTestId('dataset-format')).toHaveValue('folder-per-class');
+  await page.getByTestId('ingest-start').click();
+  await expect(page.getByTestId('ingest-result')).toContainText('2 videos stored');
+  const failures = page.getByTestId('ingest-failures');
+  await expect(failures.locator('tbody tr')).toHaveCount(4);
+  await expect(failures.locator('tr[data-file="shapes/down/empty.mp4"]')).toContainText('zero-bytes');
+  await expect(failures.locator('tr[data-file="shapes/up/readme.mp4"]')).toContainText('not-a-video');
+  await expect(failures.locator('tr[data-file="shapes/down/truncated.mp4"]')).toContainText('truncated');
+  await expect(failures.locator('tr[data-file="shapes/up/corrupt.mp4"]')).toContainText('corrupt');
+  await screenshot(page, 'datasets-ingest');
+
+  // Deleting one dataset leaves the other intact.
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByTestId('stored-dataset-shapes').getByTestId('dataset-delete').click();
+  await expect(page.getByTestId('stored-dataset-shapes')).toHaveCount(0);
+  const left = await storedDatasets(page);
+  expect(left.map((d) => [d.id, d.videosDone])).toEqual([['kinetics', 4]]);
+});
+
+test('a page closed mid-ingest resumes and stores every video exactly once', async ({ page, context }) => {
+  const tree = resumeTree(10);
+  await page.goto('/#/datasets');
+  await dropAndScan(page, tree.root);
+  await page.getByTestId('ingest-short-side').fill('192');
+  await page.getByTestId('ingest-start').click();
+  await expect(page.getByRole('progressbar')).toContainText(/^[1-8]\/10 videos/);
+  await page.close();
+
+  const again = await context.newPage();
+  await again.goto('/#/datasets');
+  const partial = (await storedDatasets(again)).find((d) => d.id === 'resume');
+  expect(partial?.videosDone ?? 0).toBeLessThan(10);
+  await dropAndScan(again, tree.root);
+  await again.getByTestId('ingest-short-side').fill('192');
+  await again.getByTestId('ingest-start').click();
+  await expect(again.getByTestId('ingest-result')).toContainText('10 videos stored');
+  const done = (await storedDatasets(again)).find((d) => d.id === 'resume');
+  expect(done).toMatchObject({ videoCount: 10, videosDone: 10, videosFailed: 0, videosPending: 0 });
+  expect(Math.abs((done?.frames ?? 0) - sum(tree))).toBeLessThanOrEqual(10);
+  expect(done?.perClass).toEqual([5, 5]);
+  await again.close();
+});
+
+test('tubelet ingest prints the summary with per-file errors; tubelet datasets lists labels and splits', async () => {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-cli-ingest-'));
+  const cli = async (...args: string[]) => {
+    const { stdout } = await run(
+      'node',
+      ['bin/tubelet.mjs', ...args, '--json', '--profile', profile, '--no-build'],
+      {
+        timeout: 170_000,
+      },
+    );
+    return JSON.parse(stdout.trim()) as unknown;
+  };
+  const ssv2 = ssv2Tree();
+  const folders = foldersTree();
+  const s = (await cli('ingest', ssv2.root, '--format', 'ssv2', '--short-side', '64')) as Record<
+    string,
+    unknown
+  >;
+  expect(s).toMatchObject({ dataset: 'ssv2', videos_ok: 3, videos_failed: 0, failures: [] });
+  expect(Math.abs(Number(s.frames) - sum(ssv2))).toBeLessThanOrEqual(3);
+  expect(Number(s.frames_per_s)).toBeGreaterThan(0);
+  const f = (await cli('ingest', folders.root, '--name', 'Shapes Bad')) as {
+    dataset: string;
+    videos_ok: number;
+    failures: { file: string; code: string; reason: string }[];
+  };
+  expect(f.dataset).toBe('shapes-bad');
+  expect(f.videos_ok).toBe(2);
+  expect(Object.fromEntries(f.failures.map((x) => [x.file, [x.code, x.reason]]))).toEqual({
+    'shapes/down/empty.mp4': ['UNSUPPORTED_CONTAINER', 'zero-bytes'],
+    'shapes/down/truncated.mp4': ['CORRUPT_VIDEO', 'truncated'],
+    'shapes/up/corrupt.mp4': ['CORRUPT_VIDEO', 'corrupt'],
+    'shapes/up/readme.mp4': ['UNSUPPORTED_CONTAINER', 'not-a-video'],
+  });
+  // UCF101-like Xvid AVI: every video gets NEEDS_FFMPEG until the ffmpeg.wasm path is wired; the dataset keeps
+  // its classes and its three folds.
+  const ucf = ucfTree();
+  const u = (await cli('ingest', ucf.root, '--format', 'ucf101')) as {
+    videos_ok: number;
+    videos_failed: number;
+    failures: { code: string; reason: string }[];
+  };
+  expect(u.videos_ok).toBe(0);
+  expect(u.videos_failed).toBe(4);
+  expect(new Set(u.failures.map((x) => `${x.code}/${x.reason}`))).toEqual(
+    new Set(['NEEDS_FFMPEG/needs-ffmpeg']),
+  );
+  const list = (await cli('datasets')) as StoredDatasetSummary[];
+  expect(list.find((d) => d.id === 'ucf101')).toMatchObject({
+    classes: ['ApplyEyeMakeup', 'Archery'],
+    folds: [1, 2, 3],
+    videoCount: 4,
+    videosFailed: 4,
+  });
+  const sv = list.find((d) => d.id === 'ssv2');
+  expect(sv?.classes).toEqual(['Holding something', 'Pushing something from left to right']);
+  expect(sv?.perClass).toEqual([2, 1]);
+  expect(sv?.perSplit).toEqual({ train1: 2, val1: 1 });
+  expect(sv?.shortSide).toBe(64);
+  expect(list.find((d) => d.id === 'shapes-bad')?.videosFailed).toBe(4);
+});
