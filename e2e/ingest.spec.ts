@@ -94,14 +94,18 @@ test('a page closed mid-ingest resumes and stores every video exactly once', asy
 
 test('tubelet ingest prints the summary with per-file errors; tubelet datasets lists labels and splits', async () => {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-cli-ingest-'));
-  const cli = async (...args: string[]) => {
-    const { stdout } = await run(
-      'node',
-      ['bin/tubelet.mjs', ...args, '--json', '--profile', profile, '--no-build'],
-      {
-        timeout: 170_000,
+  /** Runs tubelet with --json; `exit` is the status it must end with (1 when no video could be stored). */
+  const cli = async (...args: string[]) => cliExit(0, ...args);
+  const cliExit = async (exit: number, ...args: string[]) => {
+    const argv = ['bin/tubelet.mjs', ...args, '--json', '--profile', profile, '--no-build'];
+    const { stdout, code } = await run('node', argv, { timeout: 170_000 }).then(
+      (r) => ({ stdout: r.stdout, code: 0 }),
+      (e: unknown) => {
+        const f = e as { stdout?: string; code?: number };
+        return { stdout: f.stdout ?? '', code: f.code ?? -1 };
       },
     );
+    expect(code).toBe(exit);
     return JSON.parse(stdout.trim()) as unknown;
   };
   const ssv2 = ssv2Tree();
@@ -129,7 +133,7 @@ test('tubelet ingest prints the summary with per-file errors; tubelet datasets l
   // UCF101-like Xvid AVI: every video gets NEEDS_FFMPEG until the ffmpeg.wasm path is wired; the dataset keeps
   // its classes and its three folds.
   const ucf = ucfTree();
-  const u = (await cli('ingest', ucf.root, '--format', 'ucf101')) as {
+  const u = (await cliExit(1, 'ingest', ucf.root, '--format', 'ucf101')) as {
     videos_ok: number;
     videos_failed: number;
     failures: { code: string; reason: string }[];
