@@ -97,6 +97,7 @@ Commands:
   doctor                browser version, GPU adapter, features, limits, codecs and storage
   selftest              run a WGSL kernel in the studio's worker and compare it with the CPU
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
+  bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
   help                  this text
 
 Options:
