@@ -1,8 +1,11 @@
 // ffmpeg.wasm AVI decoding in Chromium against native ffmpeg: frame counts (ffprobe) and pixels (ffmpeg's own
 // rgb24 output at the same size), segmented decoding, resume, damaged files and cancellation.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TubeletError } from '../../../shared/errors.ts';
+import { deleteStudioDb } from '../../store/db.ts';
+import { frameStore } from '../../store/frames.ts';
 import { decodeVideo, streamFrames } from '../decodeVideo.ts';
+import { ingestAll } from '../ingest.ts';
 import { openVideo } from '../openVideo.ts';
 import { streamFfmpegFrames } from './decodeFfmpeg.ts';
 
@@ -58,6 +61,8 @@ function diff(a: Uint8Array, b: Uint8Array): { mean: number; max: number } {
 }
 
 const fallback = { ffmpegFallback: true } as const;
+const DB = `tubelet-ffmpeg-test-${Date.now()}`;
+afterAll(() => deleteStudioDb(DB));
 
 describe('ffmpeg.wasm AVI decoding', () => {
   it.each(['xvid.avi', 'xvid_mp3.avi', 'xvid_pcm.avi', 'divx.avi', 'xvid_bframes.avi'])(
@@ -163,5 +168,28 @@ describe('ffmpeg.wasm AVI decoding', () => {
     expect(seen).toBe(3);
     const again = await decodeVideo(file, 'xvid.avi', { ...fallback, shortSide: 32 });
     expect(again.stats.framesEmitted).toBe(50);
+  });
+
+  it('ingests AVI files into the frame store through the public ingest API, damaged ones failing per file', async () => {
+    const names = ['xvid.avi', 'truncated.avi', 'divx.avi'];
+    const items = await Promise.all(
+      names.map(async (n) => ({
+        file: await fileOf(n),
+        meta: { id: n, datasetId: 'avi', label: 1, splits: ['train1'] },
+      })),
+    );
+    const roomy = (): Promise<StorageEstimate> => Promise.resolve({ usage: 0, quota: 1e12 });
+    const summary = await ingestAll(items, { ...fallback, dbName: DB, estimate: roomy, concurrency: 2 });
+    expect(summary.done.sort()).toEqual(['divx.avi', 'xvid.avi']);
+    expect(summary.failed.map((f) => [f.id, f.error.code])).toEqual([['truncated.avi', 'DECODE_FAILED']]);
+    const store = frameStore(DB);
+    const record = await store.getVideo('xvid.avi');
+    expect(record).toMatchObject({ status: 'done', container: 'avi', codec: 'mpeg4 (XVID)', frameCount: 50 });
+    const stored = await store.readFrames(
+      'xvid.avi',
+      Int32Array.from({ length: 50 }, (_, i) => i),
+    );
+    const reference = await bytesOf((await facts('xvid.avi')).reference ?? '');
+    expect(diff(stored, reference).mean).toBeLessThan(1);
   });
 });
