@@ -6,8 +6,9 @@ import { deleteStudioDb } from '../../store/db.ts';
 import { frameStore } from '../../store/frames.ts';
 import { decodeVideo, streamFrames } from '../decodeVideo.ts';
 import { ingestAll } from '../ingest.ts';
+import { fixtureFacts, fixtureFile } from '../testing/fixtures.ts';
 import { openVideo } from '../openVideo.ts';
-import { streamFfmpegFrames } from './decodeFfmpeg.ts';
+import { MAX_FFMPEG_INPUT_BYTES, streamFfmpegFrames } from './decodeFfmpeg.ts';
 
 const URL_BASE = '/test-results/fixtures/avi/';
 
@@ -191,5 +192,34 @@ describe('ffmpeg.wasm AVI decoding', () => {
     );
     const reference = await bytesOf((await facts('xvid.avi')).reference ?? '');
     expect(diff(stored, reference).mean).toBeLessThan(1);
+  });
+
+  it('decodes a codec WebCodecs rejects here (HEVC in MP4) through the fallback, like H.264 of the same frames', async () => {
+    const hevc = await fixtureFile('hevc.mp4');
+    expect(await codeOf(openVideo(hevc, 'hevc.mp4'))).toBe('NEEDS_FFMPEG');
+    const video = await openVideo(hevc, 'hevc.mp4', { ...fallback, shortSide: 48 });
+    expect(video.backend).toBe('ffmpeg');
+    const decoded = await decodeVideo(hevc, 'hevc.mp4', { ...fallback, shortSide: 48 });
+    expect(decoded.layout.frameCount).toBe((await fixtureFacts('hevc.mp4')).frames);
+    expect(decoded.stats.repairedFrames).toBe(0);
+    const h264 = await decodeVideo(await fixtureFile('h264_faststart.mp4'), 'h264.mp4', { shortSide: 48 });
+    expect(h264.layout).toMatchObject({ width: decoded.layout.width, height: decoded.layout.height });
+    expect(diff(decoded.frames, h264.frames).mean).toBeLessThan(8);
+  });
+
+  it('refuses inputs over the MEMFS size limit with a coded error before reading them', async () => {
+    const video = await openVideo(await fileOf('xvid.avi'), 'huge.avi', fallback);
+    if (video.backend !== 'ffmpeg') throw new Error('expected the ffmpeg backend');
+    const huge = new Blob([]);
+    Object.defineProperty(huge, 'size', { value: MAX_FFMPEG_INPUT_BYTES + 1 });
+    let error: unknown;
+    try {
+      await streamFfmpegFrames({ ...video, file: huge }, () => undefined);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TubeletError);
+    expect((error as TubeletError).code).toBe('DECODE_FAILED');
+    expect((error as TubeletError).message).toMatch(/huge\.avi.*over the 1 GiB limit/);
   });
 });
