@@ -109,6 +109,8 @@ export async function streamFfmpegFrames(
 
   const msg = signal ? { signal } : {};
   const run = async (ffmpeg: Parameters<Parameters<typeof withFfmpeg>[0]>[0]): Promise<void> => {
+    // The video may have waited for the instance while another one decoded.
+    throwIfCancelled(signal, `Decoding ${name}`);
     await ffmpeg.writeFile(input, new Uint8Array(await file.arrayBuffer()), msg);
     for (let p0 = firstPos; p0 <= lastPos; p0 += segment) {
       const count = Math.min(segment, lastPos + 1 - p0);
