@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { ffmpegCore } from './scripts/ffmpegCore.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -14,7 +15,7 @@ export const ISOLATION_HEADERS = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), ffmpegCore()],
   define: { __TUBELET_VERSION__: JSON.stringify(pkg.version) },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },

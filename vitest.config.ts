@@ -3,10 +3,13 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromeFlags, findChrome } from './cli/chrome.ts';
+import { ffmpegCore } from './scripts/ffmpegCore.ts';
 
 const adapter = process.env.TUBELET_ADAPTER === 'hardware' ? 'hardware' : 'swiftshader';
 
 export default defineConfig({
+  // ffmpeg.wasm's core, served from the test server's own origin like the studio serves it.
+  plugins: [ffmpegCore()],
   define: { __TUBELET_VERSION__: JSON.stringify('test') },
   test: {
     projects: [
@@ -25,7 +28,7 @@ export default defineConfig({
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts'],
           // Video fixtures made with the system ffmpeg at test time (cached by recipe version).
-          globalSetup: ['scripts/videoFixtures.ts'],
+          globalSetup: ['scripts/videoFixtures.ts', 'scripts/aviFixtures.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

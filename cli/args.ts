@@ -123,6 +123,7 @@ Commands:
                         --short-side N (default 128), --name NAME)
   datasets              list the stored datasets with per-class and per-split counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
+  bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
   help                  this text
 
 Options:

@@ -7,6 +7,7 @@ import { formatSelfTest, selftest } from './commands/selftest.ts';
 import { serve } from './commands/serve.ts';
 import { benchKernels, formatBench } from './commands/bench.ts';
 import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from './commands/ingest.ts';
+import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -78,7 +79,23 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       return EXIT_OK;
     }
     case 'bench': {
-      if (rest[0] !== 'kernels') throw new UsageError(`'bench' needs a suite: tubelet bench kernels`);
+      if (rest[0] === 'decode') {
+        const result = await withStudio(session, async (s) => ({
+          mode: s.mode,
+          result: await benchDecode(s, { quick: options.quick }, (event) => {
+            if (event.type === 'progress') log(`  [${event.done + 1}/${event.total}] ${event.stage}`);
+          }),
+        }));
+        if (options.json) process.stdout.write(`${JSON.stringify(result.result)}\n`);
+        else process.stdout.write(`${formatDecodeBench(result.result, result.mode)}\n`);
+        if (result.result.offOriginRequests.length > 0) {
+          log(`requests left the origin: ${result.result.offOriginRequests.join(', ')}`);
+          return EXIT_FAILURE;
+        }
+        return EXIT_OK;
+      }
+      if (rest[0] !== 'kernels')
+        throw new UsageError(`'bench' needs a suite: tubelet bench kernels | tubelet bench decode`);
       const report = await withStudio(session, (s) =>
         benchKernels(s, { quick: options.quick, filter: options.filter }, (event) => {
           if (event.type === 'progress') log(`  [${event.done + 1}/${event.total}] ${event.stage}`);

@@ -25,6 +25,7 @@ import { installConv3dAutotuner } from '../models/ops/conv3dAutotune.ts';
 import { createTuningStore } from '../data/store/tuningStore.ts';
 import { ingestDataset } from './ingestDataset.ts';
 import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './storedDatasets.ts';
+import { benchDecode } from './benchDecode.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -76,6 +77,7 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     const clip = await runJob(jobId, spec.kind, emit, () => sampleStoredClip(spec));
     return transfer(clip, [clip.frames.buffer]);
   },
+  'bench-decode': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => benchDecode(spec, job)),
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();

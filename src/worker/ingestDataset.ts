@@ -166,6 +166,7 @@ export async function ingestDataset(
     items,
     {
       concurrency: 2,
+      ffmpegFallback: true, // AVI (Xvid/DivX) and codecs WebCodecs lacks decode through ffmpeg.wasm
       ...deps.ingest,
       shortSide,
       rejectTruncated: true,

@@ -4,7 +4,14 @@ import { TubeletError } from '../../shared/errors.ts';
 import { throwIfCancelled } from './cancel.ts';
 import { decodeWindow } from './framePlan.ts';
 import { RgbConverter } from './frameToRgb.ts';
-import { openVideo, type OpenOptions, type OpenedVideo, type VideoLayout } from './openVideo.ts';
+import { streamFfmpegFrames } from './ffmpeg/decodeFfmpeg.ts';
+import {
+  openVideo,
+  type OpenOptions,
+  type OpenedVideo,
+  type VideoLayout,
+  type WebCodecsVideo,
+} from './openVideo.ts';
 import { FrameSequencer } from './sequencer.ts';
 
 export interface DecodedFrame {
@@ -56,12 +63,26 @@ function decodeFailed(name: string, what: string, cause?: unknown): TubeletError
 }
 
 /**
+ * Decodes `video` (with WebCodecs, or ffmpeg.wasm for videos opened through the ffmpeg fallback) and hands
+ * stored frames `startFrame..frameCount-1` to `onFrame` in order; see streamWebCodecsFrames.
+ */
+export function streamFrames(
+  video: OpenedVideo,
+  onFrame: (frame: DecodedFrame) => void | Promise<void>,
+  options: DecodeOptions = {},
+): Promise<DecodeStats> {
+  return video.backend === 'ffmpeg'
+    ? streamFfmpegFrames(video, onFrame, options)
+    : streamWebCodecsFrames(video, onFrame, options);
+}
+
+/**
  * Decodes `video` and hands stored frames `startFrame..frameCount-1` to `onFrame` in order, awaiting each
  * (a slow consumer slows decoding; memory stays bounded by the queue depth and the decoder's reordering).
  * Throws JOB_CANCELLED on abort, DECODE_FAILED on decoder errors or too many missing frames.
  */
-export async function streamFrames(
-  video: OpenedVideo,
+export async function streamWebCodecsFrames(
+  video: WebCodecsVideo,
   onFrame: (frame: DecodedFrame) => void | Promise<void>,
   options: DecodeOptions = {},
 ): Promise<DecodeStats> {

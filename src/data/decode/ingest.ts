@@ -182,7 +182,7 @@ export async function ingestVideo(
     if (options.rejectTruncated === true && dropped > 0) {
       throw new TubeletError(
         'CORRUPT_VIDEO',
-        `${name} is truncated: ${dropped} of ${dropped + video.demuxed.samples.length} frames lie past the end of the file.`,
+        `${name} is truncated: ${dropped} of ${dropped + (video.backend === 'webcodecs' ? video.demuxed.samples.length : video.layout.frameCount)} frames lie past the end of the file.`,
         { hint: 'The file was cut short while downloading or copying; get a complete copy.' },
       );
     }

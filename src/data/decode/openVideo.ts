@@ -2,6 +2,7 @@
 // and the stored-frame layout known before any frame is decoded (what the frame store and quota check need).
 import { TubeletError } from '../../shared/errors.ts';
 import type { DemuxedVideo } from './demuxed.ts';
+import { ffmpegVideoFromDemuxed, openAvi, type FfmpegVideo } from './ffmpeg/ffmpegVideo.ts';
 import { rotatedSize, shortSideSize, type Rotation } from './geometry.ts';
 import { needsFfmpeg } from './fallback.ts';
 import { demuxMp4 } from './mp4.ts';
@@ -24,6 +25,11 @@ export interface OpenOptions {
   /** WebCodecs hint; software decoding is the reliable path on Linux and avoids GPU read-back. */
   readonly hardwareAcceleration?: HardwareAcceleration | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Decode what WebCodecs cannot (AVI such as UCF101/HMDB51's Xvid/DivX, codecs the browser rejects such as
+   * HEVC on Linux) with ffmpeg.wasm instead of failing with NEEDS_FFMPEG. Default false.
+   */
+  readonly ffmpegFallback?: boolean | undefined;
 }
 
 /** What the stored frames of a video look like; all of it is known before decoding starts. */
@@ -46,7 +52,9 @@ export interface VideoLayout {
   readonly droppedSamples: number;
 }
 
-export interface OpenedVideo {
+/** A video decoded by WebCodecs. */
+export interface WebCodecsVideo {
+  readonly backend: 'webcodecs';
   readonly name: string;
   readonly file: Blob;
   readonly demuxed: DemuxedVideo;
@@ -54,6 +62,9 @@ export interface OpenedVideo {
   readonly config: VideoDecoderConfig;
   readonly layout: VideoLayout;
 }
+
+/** An opened video: WebCodecs-decoded, or (with `ffmpegFallback`) ffmpeg.wasm-decoded. */
+export type OpenedVideo = WebCodecsVideo | FfmpegVideo;
 
 async function demux(
   file: Blob,
@@ -106,14 +117,32 @@ export async function supportedConfig(
   throw needsFfmpeg(demuxed.name, `the ${demuxed.codec} codec`);
 }
 
-/** Sniffs, demuxes and plans `file`; fails with a coded error (naming `name`) before anything is decoded. */
+function checkFrames(name: string, frameCount: number): void {
+  if (frameCount === 0) throw new TubeletError('CORRUPT_VIDEO', `${name} has no frames to store.`);
+}
+
+/**
+ * Sniffs, demuxes and plans `file`; fails with a coded error (naming `name`) before anything is decoded.
+ * Without `ffmpegFallback` the result is always a WebCodecs video (NEEDS_FFMPEG otherwise).
+ */
+export function openVideo(
+  file: Blob,
+  name: string,
+  options?: OpenOptions & { readonly ffmpegFallback?: false | undefined },
+): Promise<WebCodecsVideo>;
+export function openVideo(file: Blob, name: string, options?: OpenOptions): Promise<OpenedVideo>;
 export async function openVideo(file: Blob, name: string, options: OpenOptions = {}): Promise<OpenedVideo> {
   const kind = await sniffFile(file, name);
+  const shortSide = options.shortSide ?? DEFAULT_SHORT_SIDE;
+  const planOptions = { targetFps: options.targetFps, maxFrames: options.maxFrames, shortSide };
+  if (kind === 'avi' && options.ffmpegFallback === true) {
+    const video = await openAvi(file, name, planOptions);
+    checkFrames(name, video.layout.frameCount);
+    return video;
+  }
   const demuxed = await demux(file, name, kind, options.signal);
   const plan = planFrames(demuxed.samples, { targetFps: options.targetFps, maxFrames: options.maxFrames });
-  if (plan.kept.length === 0) {
-    throw new TubeletError('CORRUPT_VIDEO', `${name} has no frames to store.`);
-  }
+  checkFrames(name, plan.kept.length);
   const shown = rotatedSize(demuxed.displayWidth, demuxed.displayHeight, demuxed.rotation);
   const sides = [shown.width, shown.height, demuxed.codedWidth, demuxed.codedHeight];
   if (sides.some((s) => !(Number.isFinite(s) && s >= MIN_SIDE && s <= MAX_SIDE))) {
@@ -125,8 +154,16 @@ export async function openVideo(file: Blob, name: string, options: OpenOptions =
       },
     );
   }
-  const config = await supportedConfig(demuxed, options.hardwareAcceleration);
-  const stored = shortSideSize(shown.width, shown.height, options.shortSide ?? DEFAULT_SHORT_SIDE);
+  let config: VideoDecoderConfig;
+  try {
+    config = await supportedConfig(demuxed, options.hardwareAcceleration);
+  } catch (error) {
+    const rejected = error instanceof TubeletError && error.code === 'NEEDS_FFMPEG';
+    if (rejected && options.ffmpegFallback === true)
+      return ffmpegVideoFromDemuxed(file, demuxed, planOptions);
+    throw error;
+  }
+  const stored = shortSideSize(shown.width, shown.height, shortSide);
   const layout: VideoLayout = {
     container: kind,
     codec: demuxed.codec,
@@ -142,5 +179,5 @@ export async function openVideo(file: Blob, name: string, options: OpenOptions =
     durationSec: plan.durationSec,
     droppedSamples: demuxed.droppedSamples,
   };
-  return { name, file, demuxed, plan, config, layout };
+  return { backend: 'webcodecs', name, file, demuxed, plan, config, layout };
 }
