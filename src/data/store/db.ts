@@ -1,6 +1,6 @@
 // The studio's IndexedDB database (compute worker): schema, versions and the upgrade ladder.
 // data/store/ is the only IndexedDB user; one module per object store builds on this file.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { TubeletError } from '../../shared/errors.ts';
 
 export const DB_NAME = 'tubelet';
@@ -18,8 +18,50 @@ export interface TuningRecord {
   readonly measuredAt: number;
 }
 
+/** A training run: its config and where its checkpoints are (src/data/store/checkpointStore.ts). */
+export interface RunRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly model: string;
+  readonly dataset: string;
+  /** The run's TrainConfig as JSON. */
+  readonly config: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly status: 'running' | 'stopped' | 'finished' | 'failed';
+  /** The newest complete checkpoint: the pointer flipped in the same transaction that makes a checkpoint visible. */
+  readonly lastCheckpoint: string | null;
+  /** Up to keepBest checkpoints with the highest metric, best first. */
+  readonly best: readonly { readonly id: string; readonly metric: number }[];
+}
+
+/** A complete checkpoint's header; exists only once all its chunks are written. */
+export interface CheckpointRecord {
+  readonly id: string;
+  readonly runId: string;
+  readonly epoch: number;
+  readonly step: number;
+  readonly createdAt: number;
+  /** Validation metric for best-k (higher is better); null when not validated. */
+  readonly metric: number | null;
+  /** JSON header (src/train/checkpoint.ts CheckpointMeta). */
+  readonly meta: string;
+  readonly chunks: number;
+  readonly bytes: number;
+}
+
+/** Part `index` of a checkpoint's f32 blob. */
+export interface CheckpointChunk {
+  readonly checkpointId: string;
+  readonly index: number;
+  readonly data: ArrayBuffer;
+}
+
 export interface TubeletDB extends DBSchema {
   tuning: { key: string; value: TuningRecord; indexes: { byAdapter: string } };
+  runs: { key: string; value: RunRecord; indexes: { byUpdated: number } };
+  checkpoints: { key: string; value: CheckpointRecord; indexes: { byRun: string } };
+  checkpointChunks: { key: [string, number]; value: CheckpointChunk };
 }
 
 /**
@@ -30,6 +72,17 @@ const LADDER: ((db: IDBPDatabase<TubeletDB>) => void)[] = [
   (db) => {
     const tuning = db.createObjectStore('tuning', { keyPath: 'key' });
     tuning.createIndex('byAdapter', 'adapterKey');
+  },
+  // v2 is owned by the datasets branch (videos + frameChunks); this no-op placeholder keeps the ladder's
+  // numbering until the integrator puts that step here.
+  () => undefined,
+  // v3: training runs and checkpoints (header store + chunk store; see checkpointStore.ts for the write protocol)
+  (db) => {
+    const runs = db.createObjectStore('runs', { keyPath: 'id' });
+    runs.createIndex('byUpdated', 'updatedAt');
+    const checkpoints = db.createObjectStore('checkpoints', { keyPath: 'id' });
+    checkpoints.createIndex('byRun', 'runId');
+    db.createObjectStore('checkpointChunks', { keyPath: ['checkpointId', 'index'] });
   },
 ];
 
@@ -75,4 +128,10 @@ export async function closeStudioDb(name = DB_NAME): Promise<void> {
   const db = opened.get(name);
   opened.delete(name);
   if (db) (await db.catch(() => null))?.close();
+}
+
+/** Closes and deletes a database (scratch databases of tests). */
+export async function deleteStudioDb(name: string): Promise<void> {
+  await closeStudioDb(name);
+  await deleteDB(name);
 }
