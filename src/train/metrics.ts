@@ -1,12 +1,9 @@
 // Classification metrics accumulated over validation batches (pure; compute worker): top-1, top-5 and mean class
 // accuracy as MMAction2's `top_k_accuracy` / `mean_class_accuracy` (classes absent from the labels are skipped).
 
-export interface AccuracyReport {
-  readonly count: number;
-  readonly top1: number;
-  readonly top5: number;
-  readonly meanClassAccuracy: number;
-}
+import type { AccuracyReport } from '../shared/training.ts';
+
+export type { AccuracyReport };
 
 export class AccuracyMeter {
   private count = 0;

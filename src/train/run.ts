@@ -4,18 +4,11 @@ import type { CheckpointStore, RunRecord } from '../data/store/checkpointStore.t
 import { TubeletError } from '../shared/errors.ts';
 import { captureCheckpoint, parseCheckpointMeta, restoreCheckpoint } from './checkpoint.ts';
 import { exportTrainConfig, importTrainConfig, type TrainConfig } from './config.ts';
-import type { StepRecord, TrainRecord } from './events.ts';
+import type { RunSummary, StepRecord, TrainRecord } from './events.ts';
+
+export type { RunSummary };
 import { Trainer } from './loop.ts';
 import type { ClipSource, VideoModel } from './types.ts';
-
-export interface RunSummary {
-  readonly run: string;
-  readonly epochs: number;
-  readonly best_val_top1: number | null;
-  readonly final_val_top1: number | null;
-  readonly clips_per_s: number;
-  readonly checkpoint: string | null;
-}
 
 export interface RunHooks {
   /** Every step and epoch record, in order. */

@@ -20,6 +20,8 @@ import { storageInfo } from '../data/store/quota.ts';
 import { cancelJob, runJob } from './jobs.ts';
 import { runSelfTest } from './selftest.ts';
 import { scanDataset } from './scanDataset.ts';
+import { runTrainJob, trainResolvers } from './trainJob.ts';
+import { createCheckpointStore } from '../data/store/checkpointStore.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -56,6 +58,12 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     return transfer(result, [result.sample.buffer]);
   },
   'scan-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => scanDataset(spec, job)),
+  train: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      const resolvers = trainResolvers(); // fails with NOT_INITIALISED until the model zoo and datasets register
+      await ready();
+      return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore() });
+    }),
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();
