@@ -100,7 +100,8 @@ export function mixTargets(
 export function mixClips(x: tf.Tensor5D, draw: MixDraw): tf.Tensor5D {
   return tf.tidy(() => {
     if (draw.kind === 'none') return x.clone();
-    const mirrored = tf.reverse(x, 0);
+    // reverse along the batch as a 2-D tensor: tfjs-backend-webgpu 4.22's Reverse mis-reshapes 5-D inputs
+    const mirrored = tf.reshape(tf.reverse(tf.reshape(x, [x.shape[0], -1]), 0), x.shape);
     if (draw.kind === 'mixup') return tf.add(tf.mul(x, draw.lambda), tf.mul(mirrored, 1 - draw.lambda));
     const [, , h, w] = x.shape;
     const { y0, y1, x0, x1 } = draw.box;
