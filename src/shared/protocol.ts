@@ -9,6 +9,7 @@ import type {
   SplitFold,
   SplitRole,
 } from './datasets.ts';
+import type { RunSummary, TrainRecord } from './training.ts';
 
 /** What the GPU device module learned about the adapter and the device it created. */
 export interface GpuInfo {
@@ -273,6 +274,20 @@ export interface SampledClip {
   readonly frames: Uint8Array;
 }
 
+/** Supervised finetuning / linear probing (src/train/): a new run from a config or preset, or a resumed run. */
+export interface TrainSpec {
+  readonly kind: 'train';
+  /** A TrainConfig JSON document, validated in the worker (wins over `preset`). */
+  readonly config?: unknown;
+  /** A preset name (src/train/presets.ts); default 'toy-actions-r3d-tiny'. */
+  readonly preset?: string;
+  /** Override the config's model / dataset registry names. */
+  readonly model?: string;
+  readonly dataset?: string;
+  /** Resume this run id from its last checkpoint (config, model and dataset come from the run). */
+  readonly resume?: string;
+}
+
 export type JobSpec =
   | SelfTestSpec
   | BenchKernelsSpec
@@ -281,7 +296,8 @@ export type JobSpec =
   | ListDatasetsSpec
   | DeleteDatasetSpec
   | SampleClipSpec
-  | BenchDecodeSpec;
+  | BenchDecodeSpec
+  | TrainSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -292,6 +308,7 @@ export interface JobResults {
   'list-datasets': readonly StoredDatasetSummary[];
   'delete-dataset': { readonly id: string; readonly videosDeleted: number };
   'sample-clip': SampledClip;
+  train: RunSummary;
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */
@@ -323,6 +340,13 @@ export type JobEvent =
       readonly jobId: string;
       readonly level: 'info' | 'warn';
       readonly message: string;
+    }
+  /** A training step or epoch record (train jobs); JSON-able, charted by the Finetune dashboard. */
+  | {
+      readonly type: 'train-record';
+      readonly jobId: string;
+      readonly run: string;
+      readonly record: TrainRecord;
     };
 
 /** Events about the worker itself, not tied to a job. */

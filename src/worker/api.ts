@@ -26,6 +26,8 @@ import { createTuningStore } from '../data/store/tuningStore.ts';
 import { ingestDataset } from './ingestDataset.ts';
 import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './storedDatasets.ts';
 import { benchDecode } from './benchDecode.ts';
+import { runTrainJob, trainResolvers } from './trainJob.ts';
+import { createCheckpointStore } from '../data/store/checkpointStore.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -78,6 +80,12 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     return transfer(clip, [clip.frames.buffer]);
   },
   'bench-decode': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => benchDecode(spec, job)),
+  train: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      const resolvers = trainResolvers(); // fails with NOT_INITIALISED until the model zoo and datasets register
+      await ready();
+      return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore() });
+    }),
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();

@@ -78,12 +78,54 @@ export interface DatasetRecord {
   readonly updatedAt: number;
 }
 
+/** A training run: its config and where its checkpoints are (src/data/store/checkpointStore.ts). */
+export interface RunRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly model: string;
+  readonly dataset: string;
+  /** The run's TrainConfig as JSON. */
+  readonly config: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly status: 'running' | 'stopped' | 'finished' | 'failed';
+  /** The newest complete checkpoint: the pointer flipped in the same transaction that makes a checkpoint visible. */
+  readonly lastCheckpoint: string | null;
+  /** Up to keepBest checkpoints with the highest metric, best first. */
+  readonly best: readonly { readonly id: string; readonly metric: number }[];
+}
+
+/** A complete checkpoint's header; exists only once all its chunks are written. */
+export interface CheckpointRecord {
+  readonly id: string;
+  readonly runId: string;
+  readonly epoch: number;
+  readonly step: number;
+  readonly createdAt: number;
+  /** Validation metric for best-k (higher is better); null when not validated. */
+  readonly metric: number | null;
+  /** JSON header (src/train/checkpoint.ts CheckpointMeta). */
+  readonly meta: string;
+  readonly chunks: number;
+  readonly bytes: number;
+}
+
+/** Part `index` of a checkpoint's f32 blob. */
+export interface CheckpointChunk {
+  readonly checkpointId: string;
+  readonly index: number;
+  readonly data: ArrayBuffer;
+}
+
 export interface TubeletDB extends DBSchema {
   datasets: { key: string; value: DatasetRecord };
   tuning: { key: string; value: TuningRecord; indexes: { byAdapter: string } };
   videos: { key: string; value: VideoRecord; indexes: { byDataset: string; byStatus: string } };
   /** Packed frames: key [videoId, chunkIndex] → ArrayBuffer of u8[framesPerChunk (fewer in the last), H, W, 3]. */
   frameChunks: { key: [string, number]; value: ArrayBuffer };
+  runs: { key: string; value: RunRecord; indexes: { byUpdated: number } };
+  checkpoints: { key: string; value: CheckpointRecord; indexes: { byRun: string } };
+  checkpointChunks: { key: [string, number]; value: CheckpointChunk };
 }
 
 /**
@@ -101,6 +143,14 @@ const LADDER: ((db: IDBPDatabase<TubeletDB>) => void)[] = [
     videos.createIndex('byStatus', 'status');
     db.createObjectStore('frameChunks');
     db.createObjectStore('datasets', { keyPath: 'id' });
+  },
+  // v3: training runs and checkpoints (header store + chunk store; see checkpointStore.ts for the write protocol)
+  (db) => {
+    const runs = db.createObjectStore('runs', { keyPath: 'id' });
+    runs.createIndex('byUpdated', 'updatedAt');
+    const checkpoints = db.createObjectStore('checkpoints', { keyPath: 'id' });
+    checkpoints.createIndex('byRun', 'runId');
+    db.createObjectStore('checkpointChunks', { keyPath: ['checkpointId', 'index'] });
   },
 ];
 

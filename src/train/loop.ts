@@ -1,0 +1,343 @@
+// The supervised training loop (compute worker): variable gradients (not model.fit), gradient accumulation and
+// clipping, label smoothing, MixUp/CutMix, backbone/head learning rates, linear probing with a frozen eval-mode
+// backbone, per-step speed metrics and per-epoch validation. Seeded: one Rng drives sampling, augmentation and
+// mixing, and its state is part of the snapshot, so a resumed run repeats the uninterrupted one.
+import { tf } from '../models/tf.ts';
+import { TubeletError } from '../shared/errors.ts';
+import { Rng, type RngState } from '../shared/random.ts';
+import { clipsToTensor, augmentClips } from './augment.ts';
+import { evalClipParams, sampleClipParams } from './augmentParams.ts';
+import { optimizerConfig, resolveSchedule, stepsPerEpoch, type TrainConfig } from './config.ts';
+import type { EpochRecord, StepRecord, TrainRecord, ValidationRecord } from './events.ts';
+import { AccuracyMeter } from './metrics.ts';
+import { drawMix, mixClips, mixTargets, softCrossEntropy } from './mixing.ts';
+import { Optimizer, type Param } from './optimizers.ts';
+import { learningRate, type ScheduleConfig } from './schedule.ts';
+import { hasFeatures, type ClipBatch, type ClipSource, type VideoModel } from './types.ts';
+
+/** Where the run stands: everything besides tensors that a checkpoint needs to continue exactly. */
+export interface TrainerSnapshot {
+  /** 0-based epoch in progress (= config.epochs when finished). */
+  readonly epoch: number;
+  /** Optimizer steps done in this epoch. */
+  readonly stepInEpoch: number;
+  readonly globalStep: number;
+  /** This epoch's shuffled train clip order (the sampler position is stepInEpoch within it). */
+  readonly order: readonly number[];
+  readonly rng: RngState;
+  readonly history: readonly TrainRecord[];
+}
+
+export interface TrainerOptions {
+  /** Clock for speed metrics (ms). Default performance.now. */
+  readonly now?: () => number;
+}
+
+function permutation(n: number, rng: Rng): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j] ?? 0, a[i] ?? 0];
+  }
+  return a;
+}
+
+function isHead(name: string, prefix: string): boolean {
+  return name === prefix || name.startsWith(`${prefix}.`);
+}
+
+export class Trainer {
+  readonly steps: number;
+  readonly schedule: ScheduleConfig;
+  readonly optimizer: Optimizer;
+  private readonly trainable: Param[];
+  private readonly paramByVar = new Map<string, string>();
+  private readonly now: () => number;
+  private rng: Rng;
+  private epoch = 0;
+  private stepInEpoch = 0;
+  private globalStep = 0;
+  private order: number[];
+  private history: TrainRecord[] = [];
+  private epochStart: number;
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly model: VideoModel,
+    readonly source: ClipSource,
+    opts: TrainerOptions = {},
+  ) {
+    if (model.numClasses !== source.numClasses) {
+      throw new TubeletError(
+        'INVALID_ARGUMENT',
+        `model ${model.name} has ${model.numClasses} classes but the dataset has ${source.numClasses}`,
+        { hint: 'Re-create the model with the dataset’s class count (a new head).' },
+      );
+    }
+    this.now = opts.now ?? (() => performance.now());
+    this.steps = stepsPerEpoch(config, source.size('train'));
+    this.schedule = resolveSchedule(config, this.steps);
+    const params: Param[] = [];
+    for (const [name, variable] of model.parameters()) {
+      const head = isHead(name, model.headPrefix);
+      if (config.linearProbe && !head) continue;
+      params.push({ name, variable, lrScale: head ? config.lrMult.head : config.lrMult.backbone });
+      this.paramByVar.set(variable.name, name);
+    }
+    if (params.length === 0) {
+      throw new TubeletError(
+        'INVALID_ARGUMENT',
+        `model ${model.name} has no parameters under '${model.headPrefix}'`,
+      );
+    }
+    this.trainable = params;
+    this.optimizer = new Optimizer(optimizerConfig(config), params);
+    this.rng = new Rng(config.seed);
+    this.order = permutation(source.size('train'), this.rng);
+    this.epochStart = this.now();
+  }
+
+  get done(): boolean {
+    return this.epoch >= this.config.epochs;
+  }
+
+  get position(): { epoch: number; stepInEpoch: number; globalStep: number } {
+    return { epoch: this.epoch, stepInEpoch: this.stepInEpoch, globalStep: this.globalStep };
+  }
+
+  get records(): readonly TrainRecord[] {
+    return this.history;
+  }
+
+  private async readBatch(split: 'train' | 'val', indices: number[], rng: Rng): Promise<ClipBatch> {
+    const batch = await this.source.read(split, indices, rng);
+    const [n, , , , c] = batch.shape;
+    if (n !== indices.length || c !== 3 || batch.labels.length !== n) {
+      throw new TubeletError(
+        'INTERNAL',
+        `clip source returned shape [${batch.shape.join(',')}] with ${batch.labels.length} labels for ${indices.length} clips`,
+      );
+    }
+    return batch;
+  }
+
+  /** Loss and gradients (by parameter name) of one micro-batch; also returns the forward time. */
+  private lossAndGrads(
+    batch: ClipBatch,
+    rng: Rng,
+  ): { loss: tf.Scalar; grads: Record<string, tf.Tensor>; forwardMs: number } {
+    const c = this.config;
+    const [n, , h, w] = batch.shape;
+    const size = c.data.cropSize;
+    const params = Array.from({ length: n }, () => sampleClipParams(c.augmentation, size, h, w, rng));
+    const draw = drawMix(c.mixup, size, size, rng);
+    const targets = mixTargets(batch.labels, this.model.numClasses, c.labelSmoothing, draw.lambda);
+    const start = this.now();
+    let forwardEnd = start;
+    const vars = this.trainable.map((p) => p.variable);
+    const result = tf.tidy(() => {
+      const raw = clipsToTensor(batch.x, batch.shape);
+      const x = mixClips(augmentClips(raw, params, size, c.augmentation), draw);
+      const y = tf.tensor2d(targets, [n, this.model.numClasses]);
+      if (c.linearProbe && hasFeatures(this.model)) {
+        // frozen backbone: eval-mode features computed outside the tape (detached); only the head is recorded
+        const features = this.model.features(x, { training: false });
+        const model = this.model;
+        return tf.variableGrads(() => {
+          const loss = softCrossEntropy(model.head(features, { training: false }), y);
+          forwardEnd = this.now();
+          return loss;
+        }, vars);
+      }
+      return tf.variableGrads(() => {
+        const loss = softCrossEntropy(this.model.forward(x, { training: !c.linearProbe }), y);
+        forwardEnd = this.now();
+        return loss;
+      }, vars);
+    });
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [varName, g] of Object.entries(result.grads)) {
+      const name = this.paramByVar.get(varName);
+      if (name === undefined) g.dispose();
+      else grads[name] = g;
+    }
+    return { loss: result.value, grads, forwardMs: forwardEnd - start };
+  }
+
+  /** One optimizer step (gradAccumSteps micro-batches). */
+  async step(): Promise<StepRecord> {
+    if (this.done) throw new TubeletError('INVALID_ARGUMENT', 'the run has finished all its epochs');
+    const c = this.config;
+    const t0 = this.now();
+    let readMs = 0;
+    let forwardMs = 0;
+    let backwardMs = 0;
+    let lossSum = 0;
+    let sum: Record<string, tf.Tensor> = {};
+    for (let micro = 0; micro < c.gradAccumSteps; micro++) {
+      const first = (this.stepInEpoch * c.gradAccumSteps + micro) * c.batchSize;
+      const indices = this.order.slice(first, first + c.batchSize);
+      const r0 = this.now();
+      const batch = await this.readBatch('train', indices, this.rng);
+      readMs += this.now() - r0;
+      const f0 = this.now();
+      const { loss, grads, forwardMs: fwd } = this.lossAndGrads(batch, this.rng);
+      forwardMs += fwd;
+      const next: Record<string, tf.Tensor> = {};
+      for (const [name, g] of Object.entries(grads)) {
+        const prev = sum[name];
+        next[name] = prev ? tf.add(prev, g) : g;
+        if (prev) tf.dispose([prev, g]);
+      }
+      sum = next;
+      lossSum += (await loss.data())[0] ?? NaN;
+      loss.dispose();
+      backwardMs += this.now() - f0 - fwd;
+    }
+    const b0 = this.now();
+    const scale = 1 / c.gradAccumSteps;
+    const normT = tf.tidy(() =>
+      tf.mul(tf.sqrt(tf.addN(Object.values(sum).map((g) => tf.sum(tf.square(g))))), scale),
+    );
+    const gradNorm = (await normT.data())[0] ?? NaN;
+    normT.dispose();
+    backwardMs += this.now() - b0;
+    const o0 = this.now();
+    // PyTorch clip_grad_norm_: coefficient max/(norm + 1e-6), applied only when below 1
+    let coef = scale;
+    if (c.gradClipNorm !== null && gradNorm > 0) coef *= Math.min(1, c.gradClipNorm / (gradNorm + 1e-6));
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [name, g] of Object.entries(sum)) grads[name] = coef === 1 ? g : tf.mul(g, coef);
+    const lr = learningRate(this.schedule, this.globalStep);
+    this.optimizer.apply(grads, lr);
+    tf.dispose([...Object.values(sum), ...Object.values(grads)]);
+    const optimizerMs = this.now() - o0;
+    this.globalStep++;
+    this.stepInEpoch++;
+    const loss = lossSum / c.gradAccumSteps;
+    if (!Number.isFinite(loss)) {
+      throw new TubeletError('INTERNAL', `training diverged: loss is ${loss} at step ${this.globalStep}`, {
+        hint: 'Lower the learning rate, enable gradient clipping, or resume from an earlier checkpoint.',
+      });
+    }
+    const seconds = (this.now() - t0) / 1000;
+    const record: StepRecord = {
+      type: 'step',
+      epoch: this.epoch,
+      step: this.globalStep,
+      loss,
+      lr,
+      gradNorm,
+      clipsPerSec: seconds > 0 ? (c.batchSize * c.gradAccumSteps) / seconds : 0,
+      readMs,
+      forwardMs,
+      backwardMs,
+      optimizerMs,
+    };
+    this.history.push(record);
+    return record;
+  }
+
+  get epochFinished(): boolean {
+    return this.stepInEpoch >= this.steps;
+  }
+
+  /** Ends the epoch whose steps are all done: validation when due, the epoch record, the next epoch's order. */
+  async endEpoch(): Promise<EpochRecord> {
+    if (!this.epochFinished) throw new TubeletError('INTERNAL', `epoch ${this.epoch} has steps left`);
+    const due = (this.epoch + 1) % this.config.valEveryEpochs === 0 || this.epoch + 1 === this.config.epochs;
+    const val = due && this.source.size('val') > 0 ? await this.validate() : null;
+    const losses = this.history.filter((r): r is StepRecord => r.type === 'step' && r.epoch === this.epoch);
+    const record: EpochRecord = {
+      type: 'epoch',
+      epoch: this.epoch,
+      steps: losses.length,
+      trainLoss: losses.reduce((a, r) => a + r.loss, 0) / Math.max(1, losses.length),
+      val,
+      seconds: (this.now() - this.epochStart) / 1000,
+    };
+    this.history.push(record);
+    this.epoch++;
+    this.stepInEpoch = 0;
+    this.epochStart = this.now();
+    if (!this.done) this.order = permutation(this.source.size('train'), this.rng);
+    return record;
+  }
+
+  /** Single-view validation (centre crop, eval-mode BN) over the whole val split; does not touch the train Rng. */
+  async validate(): Promise<ValidationRecord> {
+    const c = this.config;
+    const k = this.model.numClasses;
+    const meter = new AccuracyMeter(k);
+    const rng = new Rng((c.seed ^ 0x5bd1e995) >>> 0);
+    const total = this.source.size('val');
+    let lossSum = 0;
+    for (let first = 0; first < total; first += c.batchSize) {
+      const indices = Array.from({ length: Math.min(c.batchSize, total - first) }, (_, i) => first + i);
+      const batch = await this.readBatch('val', indices, rng);
+      const [n, , h, w] = batch.shape;
+      const [logits, loss] = tf.tidy((): [tf.Tensor2D, tf.Tensor] => {
+        const x = augmentClips(
+          clipsToTensor(batch.x, batch.shape),
+          Array.from({ length: n }, () => evalClipParams(h, w)),
+          c.data.cropSize,
+          c.augmentation,
+        );
+        const out = this.model.forward(x, { training: false });
+        const y = tf.tensor2d(mixTargets(batch.labels, k, 0, 1), [n, k]);
+        return [out, tf.mul(softCrossEntropy(out, y), n)];
+      });
+      meter.add((await logits.data()) as Float32Array, batch.labels);
+      lossSum += (await loss.data())[0] ?? NaN;
+      tf.dispose([logits, loss]);
+    }
+    return { ...meter.report(), loss: lossSum / Math.max(1, total) };
+  }
+
+  /** Runs steps until the epoch ends (or `shouldStop` says so after a step), then ends the epoch. */
+  async runEpoch(
+    onRecord: (r: TrainRecord) => void | Promise<void>,
+    shouldStop: () => boolean = () => false,
+  ): Promise<EpochRecord | null> {
+    while (!this.epochFinished) {
+      await onRecord(await this.step());
+      if (shouldStop()) return null;
+    }
+    const rec = await this.endEpoch();
+    await onRecord(rec);
+    return rec;
+  }
+
+  snapshot(): TrainerSnapshot {
+    return {
+      epoch: this.epoch,
+      stepInEpoch: this.stepInEpoch,
+      globalStep: this.globalStep,
+      order: [...this.order],
+      rng: this.rng.state(),
+      history: [...this.history],
+    };
+  }
+
+  /** Restores the position (tensors are restored by ./checkpoint.ts). */
+  restore(s: TrainerSnapshot): void {
+    if (s.order.length !== this.source.size('train')) {
+      throw new TubeletError(
+        'INVALID_ARGUMENT',
+        `checkpoint sampled ${s.order.length} train clips but the dataset has ${this.source.size('train')}`,
+        { hint: 'Resume with the dataset the run was started on.' },
+      );
+    }
+    this.epoch = s.epoch;
+    this.stepInEpoch = s.stepInEpoch;
+    this.globalStep = s.globalStep;
+    this.order = [...s.order];
+    this.rng = new Rng(s.rng);
+    this.history = [...s.history];
+    this.epochStart = this.now();
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,164 @@
+// Checkpoints in a real browser's IndexedDB (scratch database): atomic visibility, best-k retention, chunked blobs,
+// and resume after a stop reproducing the uninterrupted run's losses (TF.js cpu backend, test-only tiny model).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_VERSION, deleteStudioDb, openStudioDb } from '../data/store/db.ts';
+import { CHUNK_BYTES, createCheckpointStore } from '../data/store/checkpointStore.ts';
+import { tf } from '../models/tf.ts';
+import type { TrainConfig } from './config.ts';
+import { trainPreset } from './presets.ts';
+import { TrainingRun } from './run.ts';
+import { TinyVideoModel } from './testing/tinyModel.ts';
+import { SyntheticClips } from './testing/syntheticClips.ts';
+
+const NAME = `tubelet-train-test-${Date.now()}`;
+const store = createCheckpointStore(NAME);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+afterAll(async () => {
+  await deleteStudioDb(NAME);
+});
+
+const base = trainPreset('toy-actions-r3d-tiny');
+const CONFIG: TrainConfig = {
+  ...base,
+  data: { ...base.data, clipLen: 4, cropSize: 10 },
+  batchSize: 4,
+  epochs: 2,
+  optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-4 },
+  mixup: { alpha: 0.8, cutmixAlpha: 1, prob: 1, switchProb: 0.5 },
+  labelSmoothing: 0.1,
+  checkpoint: { everySteps: 2, keepBest: 1 },
+};
+const source = (): SyntheticClips =>
+  new SyntheticClips({ train: 12, val: 6, frames: 4, size: 12, classes: 3 });
+
+function newRun(id: string): Promise<TrainingRun> {
+  return TrainingRun.create(store, CONFIG, new TinyVideoModel(3, 1), source(), id);
+}
+
+async function lossesOf(run: TrainingRun, stopAfterStep = Infinity): Promise<number[]> {
+  const out: number[] = [];
+  let last = 0;
+  await run.train({
+    onRecord: (r) => {
+      if (r.type === 'step') {
+        out.push(r.loss);
+        last = r.step;
+      }
+    },
+    shouldStop: () => last >= stopAfterStep,
+  });
+  return out;
+}
+
+function finish(run: TrainingRun): void {
+  run.dispose();
+  run.trainer.model.dispose();
+}
+
+describe('checkpoints in IndexedDB', () => {
+  it('opens schema v3 with the runs, checkpoints and chunk stores', async () => {
+    const db = await openStudioDb(NAME);
+    expect(DB_VERSION).toBe(3);
+    expect(db.version).toBe(3);
+    expect([...db.objectStoreNames]).toEqual(
+      expect.arrayContaining(['tuning', 'runs', 'checkpoints', 'checkpointChunks']),
+    );
+  });
+
+  it('resumes after a stop at the epoch end or mid-epoch with the uninterrupted losses (≤ 1e-5)', async () => {
+    const full = await newRun('full');
+    const want = await lossesOf(full);
+    expect(want).toHaveLength(6);
+    const wantRecords = full.trainer.records;
+    finish(full);
+
+    for (const [id, stopAt, replayFrom] of [
+      ['epoch-end', 3, 3], // checkpoint at the end of epoch 1
+      ['mid-epoch', 5, 4], // killed after step 5: the last checkpoint is step 4's (everySteps 2), step 5 replays
+    ] as const) {
+      const first = await newRun(id);
+      const got = await lossesOf(first, stopAt);
+      expect(got).toHaveLength(stopAt);
+      finish(first);
+      expect((await store.getRun(id))?.status).toBe('stopped');
+
+      const resumed = await TrainingRun.resume(store, id, new TinyVideoModel(3, 77), source());
+      expect(resumed.trainer.position.globalStep).toBe(replayFrom);
+      const rest = await lossesOf(resumed);
+      const curve = [...got.slice(0, replayFrom), ...rest];
+      expect(curve).toHaveLength(6);
+      curve.forEach((l, i) => expect(Math.abs(l - (want[i] ?? NaN))).toBeLessThan(1e-5));
+      const finals = (rs: typeof wantRecords): unknown[] =>
+        rs.map((r) => (r.type === 'epoch' ? r.val : r.loss));
+      expect(finals(resumed.trainer.records)).toEqual(finals(wantRecords));
+      expect(resumed.summary()).toMatchObject({ run: id, epochs: 2 });
+      expect((await store.getRun(id))?.status).toBe('finished');
+      finish(resumed);
+    }
+  });
+
+  it('never shows a half-written checkpoint, sweeps its chunks, and keeps the last plus best-k', async () => {
+    const run = await newRun('retention');
+    const a = await run.checkpoint(0.5);
+    const b = await run.checkpoint(0.9);
+    const c = await run.checkpoint(0.7);
+    const d = await run.checkpoint(null);
+    // keepBest 1: b (best) and d (last) survive
+    expect((await store.listCheckpoints('retention')).map((r) => r.id).sort()).toEqual([b, d].sort());
+    expect((await store.getRun('retention'))?.lastCheckpoint).toBe(d);
+    expect((await store.getRun('retention'))?.best).toEqual([{ id: b, metric: 0.9 }]);
+    expect([a, c]).not.toContain(d);
+
+    // a crash between the chunks and the pointer flip: chunks exist, nothing points to them
+    await store.writeChunks('retention/crashed', new Float32Array([1, 2, 3]));
+    expect((await store.getRun('retention'))?.lastCheckpoint).toBe(d);
+    expect((await store.listCheckpoints('retention')).map((r) => r.id)).not.toContain('retention/crashed');
+    expect(await store.sweepOrphans()).toBe(1);
+    expect(await store.sweepOrphans()).toBe(0);
+
+    await expect(store.deleteCheckpoint(d)).rejects.toThrow(/last one and is kept for Resume/);
+    await store.deleteCheckpoint(b);
+    expect((await store.listCheckpoints('retention')).map((r) => r.id)).toEqual([d]);
+    await store.deleteRun('retention');
+    expect(await store.getRun('retention')).toBeUndefined();
+    expect(await store.listCheckpoints('retention')).toEqual([]);
+    finish(run);
+  });
+
+  it('splits large blobs into chunks and reads them back exactly', async () => {
+    await store.putRun({
+      id: 'big',
+      name: 'big',
+      model: 'm',
+      dataset: 'd',
+      config: '{}',
+      createdAt: 0,
+      updatedAt: 0,
+      status: 'running',
+      lastCheckpoint: null,
+      best: [],
+    });
+    const data = new Float32Array(Math.floor((2.5 * CHUNK_BYTES) / 4));
+    for (let i = 0; i < data.length; i++) data[i] = (i % 9973) * 0.5;
+    const id = await store.saveCheckpoint({
+      runId: 'big',
+      epoch: 0,
+      step: 1,
+      metric: null,
+      meta: '{}',
+      data,
+      keepBest: 1,
+    });
+    const back = await store.loadCheckpoint(id);
+    expect(back.record.chunks).toBe(3);
+    expect(back.data.length).toBe(data.length);
+    expect(back.data[data.length - 1]).toBe(data[data.length - 1]);
+    expect(back.data.every((v, i) => v === data[i])).toBe(true);
+    await store.deleteRun('big');
+    expect(await store.sweepOrphans()).toBe(0);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { EpochRecord, StepRecord, TrainRecord } from '../../shared/training.ts';
+import { epochColumns, etaSeconds, formatEta, stepColumns } from './dashboardData.ts';
+
+const step = (n: number, clipsPerSec: number): StepRecord => ({
+  type: 'step',
+  epoch: 0,
+  step: n,
+  loss: 2 / n,
+  lr: 0.1,
+  gradNorm: 1,
+  clipsPerSec,
+  readMs: 1,
+  forwardMs: 2,
+  backwardMs: 3,
+  optimizerMs: 0.5,
+});
+const epoch = (e: number, top1: number | null): EpochRecord => ({
+  type: 'epoch',
+  epoch: e,
+  steps: 2,
+  trainLoss: 1,
+  val: top1 === null ? null : { count: 10, top1, top5: 1, meanClassAccuracy: top1, loss: 0.5 },
+  seconds: 3,
+});
+
+describe('dashboard data', () => {
+  const records: TrainRecord[] = [
+    step(1, 8),
+    step(2, 8),
+    epoch(0, null),
+    step(3, 4),
+    step(4, 4),
+    epoch(1, 0.6),
+  ];
+
+  it('splits records into step and epoch columns with gaps where validation did not run', () => {
+    expect(stepColumns(records).step).toEqual([1, 2, 3, 4]);
+    expect(stepColumns(records).loss[1]).toBe(1);
+    const e = epochColumns(records);
+    expect(e.epoch).toEqual([1, 2]);
+    expect(e.valTop1).toEqual([null, 0.6]);
+  });
+
+  it('estimates the time left from recent throughput', () => {
+    // 8 clips per step; last two steps at 4 clips/s → 2 s/step; window 2 → 6 steps left × 2 s
+    expect(etaSeconds(records, 10, 8, 2)).toBeCloseTo(12, 10);
+    expect(etaSeconds([], 10, 8)).toBeNull();
+    expect(formatEta(12)).toBe('12 s');
+    expect(formatEta(3725)).toBe('1 h 2 min');
+    expect(formatEta(null)).toBe('estimating…');
+  });
+});
