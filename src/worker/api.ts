@@ -20,6 +20,7 @@ import { storageInfo } from '../data/store/quota.ts';
 import { cancelJob, runJob } from './jobs.ts';
 import { runSelfTest } from './selftest.ts';
 import { scanDataset } from './scanDataset.ts';
+import { runToyActions } from './toyActions.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -56,6 +57,7 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     return transfer(result, [result.sample.buffer]);
   },
   'scan-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => scanDataset(spec, job)),
+  'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();

@@ -55,7 +55,7 @@ export function validateToyConfig(config: ToyConfig): void {
 
 /**
  * Every video of the dataset: classes in label order, then splits, then index. Containers alternate
- * through `containers` within each class and split, so every split holds every container.
+ * through `containers` along that order, so every class and split holds every container.
  */
 export function planToyVideos(config: ToyConfig, containers: readonly ToyContainer[]): ToyVideoPlan[] {
   validateToyConfig(config);
@@ -66,7 +66,7 @@ export function planToyVideos(config: ToyConfig, containers: readonly ToyContain
   TOY_CLASSES.forEach((cls, label) => {
     TOY_SPLITS.forEach((split, s) => {
       for (let index = 0; index < config.perClass[split]; index++) {
-        const container = containers[index % containers.length] ?? 'webm';
+        const container = containers[out.length % containers.length] ?? 'webm';
         const name = `${cls.name}_${split}_${String(index).padStart(3, '0')}.${container}`;
         out.push({
           path: `${cls.name}/${name}`,
