@@ -97,10 +97,11 @@ Commands:
   doctor                browser version, GPU adapter, features, limits, codecs and storage
   selftest              run a WGSL kernel in the studio's worker and compare it with the CPU
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
+  toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text
 
 Options:
-  --json                print one JSON value on one line (doctor, selftest, bench)
+  --json                print one JSON value on one line (doctor, selftest, bench, toy)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

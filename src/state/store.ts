@@ -1,7 +1,13 @@
 // The studio's one zustand store (main thread), built from typed slices. Serialisable state only.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { DatasetScanSummary, DoctorReport, InitResult, SelfTestResult } from '../shared/protocol.ts';
+import type {
+  DatasetScanSummary,
+  DoctorReport,
+  InitResult,
+  SelfTestResult,
+  ToyActionsResult,
+} from '../shared/protocol.ts';
 import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
 
@@ -63,7 +69,24 @@ export interface DatasetsSlice {
   };
 }
 
-export type StudioState = NavSlice & SystemSlice & SelfTestSlice & ErrorsSlice & DatasetsSlice;
+/** The built-in Toy Actions dataset: made in the background on first start. */
+export interface ToyActionsSlice {
+  toyActions: {
+    jobId: string | null;
+    /** Videos encoded and videos stored by the running job, of `total` still to make. */
+    encoded: number;
+    ingested: number;
+    total: number;
+    result: ToyActionsResult | null;
+  };
+}
+
+export type StudioState = NavSlice &
+  SystemSlice &
+  SelfTestSlice &
+  ErrorsSlice &
+  DatasetsSlice &
+  ToyActionsSlice;
 
 const createNavSlice = (): NavSlice => ({ panel: 'system' });
 
@@ -94,12 +117,17 @@ const createDatasetsSlice = (): DatasetsSlice => ({
   },
 });
 
+const createToyActionsSlice = (): ToyActionsSlice => ({
+  toyActions: { jobId: null, encoded: 0, ingested: 0, total: 0, result: null },
+});
+
 export const studioStore = createStore<StudioState>()(() => ({
   ...createNavSlice(),
   ...createSystemSlice(),
   ...createSelfTestSlice(),
   ...createErrorsSlice(),
   ...createDatasetsSlice(),
+  ...createToyActionsSlice(),
 }));
 
 export function useStudio<T>(selector: (state: StudioState) => T): T {
