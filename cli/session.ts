@@ -6,7 +6,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromeFlags, findChrome, type AdapterChoice, type AdapterMode } from './chrome.ts';
 import { CliError } from './errors.ts';
 import { DIST_DIR, ensureBuilt } from './build.ts';
-import { serveStatic } from './server.ts';
+import { serveStatic, type StaticServer } from './server.ts';
 
 export interface SessionOptions {
   readonly profileDir: string;
@@ -96,6 +96,29 @@ async function openStudio(context: BrowserContext, url: string, options: Session
   return page;
 }
 
+/**
+ * A loopback port fixed per profile directory. IndexedDB belongs to the page's origin, port included, so a
+ * stable port is what lets datasets stored by one call (e.g. `tubelet toy`) be found by the next.
+ */
+export function sessionPort(profileDir: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of profileDir) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return 20_000 + (h % 20_000);
+}
+
+async function serveForProfile(options: SessionOptions): Promise<StaticServer> {
+  const port = sessionPort(options.profileDir);
+  try {
+    return await serveStatic(DIST_DIR, port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    options.log(
+      `Port ${port} (kept for this profile) is busy; using another one, so data stored by earlier calls is not visible now.`,
+    );
+    return serveStatic(DIST_DIR);
+  }
+}
+
 /** Runs `command` against a live studio page and always tears down browser and server. */
 export async function withStudio<T>(
   options: SessionOptions,
@@ -103,7 +126,7 @@ export async function withStudio<T>(
 ): Promise<T> {
   const executable = findChrome();
   if (options.build) await ensureBuilt(options.log);
-  const server = await serveStatic(DIST_DIR);
+  const server = await serveForProfile(options);
   let context: BrowserContext | null = null;
   try {
     let mode: AdapterMode = options.adapter === 'swiftshader' ? 'swiftshader' : 'hardware';
