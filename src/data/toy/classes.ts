@@ -46,7 +46,7 @@ export interface ToyConfig {
   /**
    * Frame side in pixels (square frames). 64 by default: a tiny 3-D CNN on 8–16 frames of 64×64 (or a 56²
    * crop) costs tens of MFLOPs per clip, which a software adapter (~1 GFLOP/s) trains in minutes, while
-   * objects of 7–19 px moving 0.45–0.85 px per frame stay crisp after encoding. 96 or 128 also work.
+   * objects of 10–24 px radius moving 0.6–0.9 px per frame stay crisp after encoding. 96 or 128 also work.
    */
   readonly size: number;
   /** Frames per clip; 32 covers a 16-frame clip at interval 2 or an 8-frame clip at interval 4. */

@@ -69,22 +69,22 @@ function contrastingRgb(rng: Rng, from: Rgb, minContrast: number): Rgb {
 
 /**
  * Draws the parameters of one clip of `frames` frames at `size`×`size`. Ranges scale with the size; the
- * total motion over the clip (travel 14–26 px at 64², a 120–260° turn, a 1.8–3× size change) does not
+ * total motion over the clip (travel 18–28 px at 64², a 120–260° turn, a 1.8–3× size change) does not
  * depend on the frame count. The centre keeps every class's trajectory inside the frame.
  */
 export function sampleClipParams(rng: Rng, size: number, frames: number): ToyClipParams {
   const s = size / 64;
   const steps = Math.max(1, frames - 1);
   const shape = TOY_SHAPES[rng.int(TOY_SHAPES.length)] ?? 'square';
-  const radius = s * rng.uniform(7, 11);
-  const travel = s * rng.uniform(14, 26);
+  const radius = s * rng.uniform(10, 14);
+  const travel = s * rng.uniform(18, 28);
   const turn = (rng.uniform(120, 260) * Math.PI) / 180;
   const ratio = rng.uniform(1.8, 3);
   const extent = EXTENT[shape] * radius;
   const margin = Math.max(travel / 2 + extent, extent * Math.sqrt(ratio)) + 1;
   const kind = (['solid', 'gradient', 'checker'] as const)[rng.int(3)] ?? 'solid';
   const c0 = randomRgb(rng);
-  const shade = (): number => rng.uniform(-50, 50);
+  const shade = (): number => rng.uniform(-25, 25);
   const c1: Rgb = [clamp8(c0[0] + shade()), clamp8(c0[1] + shade()), clamp8(c0[2] + shade())];
   const background: ToyBackground = {
     kind,
@@ -106,7 +106,7 @@ export function sampleClipParams(rng: Rng, size: number, frames: number): ToyCli
     speedPx: travel / steps,
     spinRad: turn / steps,
     growth: Math.log(ratio) / steps,
-    noise: rng.uniform(2, 9),
+    noise: rng.uniform(2, 6),
     noiseSeed: rng.nextUint32(),
   };
 }
