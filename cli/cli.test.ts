@@ -7,6 +7,7 @@ import { chromeFlags, defaultProfileDir, findChrome } from './chrome.ts';
 import { CliError, EXIT_USAGE, UsageError } from './errors.ts';
 import { serveStatic } from './server.ts';
 import { main } from './main.ts';
+import { sessionPort } from './session.ts';
 
 describe('tubelet arguments', () => {
   it('parses commands and global options', () => {
@@ -78,6 +79,18 @@ describe('static server', () => {
       expect((await fetch(`${server.url}..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('studio sessions', () => {
+  it('keep one port per profile, so the origin and its IndexedDB persist between calls', () => {
+    const a = sessionPort('/home/u/.cache/tubelet/chromium-profile');
+    expect(sessionPort('/home/u/.cache/tubelet/chromium-profile')).toBe(a);
+    expect(sessionPort('/tmp/tubelet-cli-x1')).not.toBe(a);
+    for (const dir of ['/a', '/b/c', '/tmp/tubelet-toy-zz']) {
+      expect(sessionPort(dir)).toBeGreaterThanOrEqual(20_000);
+      expect(sessionPort(dir)).toBeLessThan(40_000);
     }
   });
 });

@@ -8,6 +8,7 @@ import { serve } from './commands/serve.ts';
 import { benchKernels, formatBench } from './commands/bench.ts';
 import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from './commands/ingest.ts';
 import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
+import { formatToy, toy } from './commands/toy.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -103,6 +104,16 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       );
       if (options.json) process.stdout.write(`${JSON.stringify(report.rows)}\n`);
       else process.stdout.write(`${formatBench(report)}\n`);
+      return EXIT_OK;
+    }
+    case 'toy': {
+      const result = await withStudio(session, (s) =>
+        toy(s, (event) => {
+          if (event.type === 'progress' && !options.json && event.stage !== 'check' && event.done % 24 === 0)
+            log(`  ${event.stage} ${event.done}/${event.total}`);
+        }),
+      );
+      print(result, options.json, formatToy);
       return EXIT_OK;
     }
     default:

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { createClient } from './client/workerClient.ts';
 import { installAutomationHandle } from './client/automation.ts';
 import { navigate, panelFromHash, reportError, startStudio } from './state/actions.ts';
+import { autoCreateToyActions } from './state/toyActions.ts';
 import { App } from './ui/App.tsx';
 import './ui/styles.css';
 
@@ -26,4 +27,5 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
-void startStudio(client);
+// First start: Toy Actions is made in the background once the worker is up (nothing is downloaded).
+void startStudio(client).then(autoCreateToyActions);

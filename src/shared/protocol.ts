@@ -288,6 +288,40 @@ export interface TrainSpec {
   readonly resume?: string;
 }
 
+/** Creates (or completes) the built-in Toy Actions dataset; every field defaults to the built-in one. */
+export interface ToyActionsSpec {
+  readonly kind: 'toy-actions';
+  readonly seed?: number;
+  /** Square frame side in pixels (default 64). */
+  readonly size?: number;
+  /** Frames per clip (default 32). */
+  readonly frames?: number;
+  readonly fps?: number;
+  /** Videos per class in each split (default 48 / 12 / 12). */
+  readonly perClass?: { readonly train: number; readonly val: number; readonly test: number };
+}
+
+/** Progress stages of the toy-actions job, in the order they first appear. */
+export const TOY_ACTIONS_STAGES = ['check', 'generate', 'encode', 'ingest'] as const;
+
+export interface ToyActionsResult {
+  /** Dataset id in the frame store ('toy-actions' for the built-in configuration). */
+  readonly dataset: string;
+  readonly name: string;
+  readonly classes: readonly string[];
+  readonly videos: number;
+  readonly splits: { readonly train: number; readonly val: number; readonly test: number };
+  /** Stored frames and their bytes (u8 RGB in the frame store). */
+  readonly frames: number;
+  readonly bytes: number;
+  /** Bytes of the MP4/WebM files this call encoded, and how many files each container has. */
+  readonly encodedBytes: number;
+  readonly containers: Readonly<Partial<Record<'mp4' | 'webm', number>>>;
+  /** Videos this call created; 0 when the dataset was already complete. */
+  readonly created: number;
+  readonly seconds: number;
+}
+
 export type JobSpec =
   | SelfTestSpec
   | BenchKernelsSpec
@@ -297,7 +331,8 @@ export type JobSpec =
   | DeleteDatasetSpec
   | SampleClipSpec
   | BenchDecodeSpec
-  | TrainSpec;
+  | TrainSpec
+  | ToyActionsSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -309,6 +344,7 @@ export interface JobResults {
   'delete-dataset': { readonly id: string; readonly videosDeleted: number };
   'sample-clip': SampledClip;
   train: RunSummary;
+  'toy-actions': ToyActionsResult;
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

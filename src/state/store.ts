@@ -10,6 +10,7 @@ import type {
   SelfTestResult,
   StorageInfo,
   StoredDatasetSummary,
+  ToyActionsResult,
 } from '../shared/protocol.ts';
 import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
@@ -88,7 +89,24 @@ export interface DatasetsSlice {
   datasetStorage: StorageInfo | null;
 }
 
-export type StudioState = NavSlice & SystemSlice & SelfTestSlice & ErrorsSlice & DatasetsSlice;
+/** The built-in Toy Actions dataset: made in the background on first start. */
+export interface ToyActionsSlice {
+  toyActions: {
+    jobId: string | null;
+    /** Videos encoded and videos stored by the running job, of `total` still to make. */
+    encoded: number;
+    ingested: number;
+    total: number;
+    result: ToyActionsResult | null;
+  };
+}
+
+export type StudioState = NavSlice &
+  SystemSlice &
+  SelfTestSlice &
+  ErrorsSlice &
+  DatasetsSlice &
+  ToyActionsSlice;
 
 const createNavSlice = (): NavSlice => ({ panel: 'system' });
 
@@ -132,12 +150,17 @@ const createDatasetsSlice = (): DatasetsSlice => ({
   datasetStorage: null,
 });
 
+const createToyActionsSlice = (): ToyActionsSlice => ({
+  toyActions: { jobId: null, encoded: 0, ingested: 0, total: 0, result: null },
+});
+
 export const studioStore = createStore<StudioState>()(() => ({
   ...createNavSlice(),
   ...createSystemSlice(),
   ...createSelfTestSlice(),
   ...createErrorsSlice(),
   ...createDatasetsSlice(),
+  ...createToyActionsSlice(),
 }));
 
 export function useStudio<T>(selector: (state: StudioState) => T): T {

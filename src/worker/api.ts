@@ -28,6 +28,7 @@ import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './sto
 import { benchDecode } from './benchDecode.ts';
 import { runTrainJob, trainResolvers } from './trainJob.ts';
 import { createCheckpointStore } from '../data/store/checkpointStore.ts';
+import { runToyActions } from './toyActions.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -86,6 +87,7 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       await ready();
       return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore() });
     }),
+  'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       const { gpu } = await ready();

@@ -1,5 +1,6 @@
 // The studio header: brand, adapter status (main thread).
 import { useStudio } from '../../state/store.ts';
+import { ToyActionsStatus } from './ToyActionsStatus.tsx';
 
 export function Header() {
   const status = useStudio((s) => s.status);
@@ -27,6 +28,7 @@ export function Header() {
         <span className="brand__name">Tubelet</span>
         <span className="brand__tag">video action recognition on WebGPU</span>
       </div>
+      <ToyActionsStatus />
       <div className={`status status--${tone}`} data-testid="gpu-status">
         <span className="status__dot" />
         {label}

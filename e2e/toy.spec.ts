@@ -1,0 +1,68 @@
+// Toy Actions: made in the background on first start with a visible progress indicator, and by
+// `tubelet toy --json`, which prints one summary object and finds the dataset complete the second time.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, screenshot, test } from './fixtures.ts';
+
+const run = promisify(execFile);
+
+test('first start creates Toy Actions in the background with progress', async ({ page }) => {
+  // About a minute on an idle 2-core machine; minutes when the machine is shared.
+  test.setTimeout(600_000);
+  // Automated browsers opt in with ?toy=1 (a normal browser starts it by itself).
+  await page.goto('/?toy=1#/datasets');
+  const status = page.getByTestId('toy-status');
+  await expect(status).toHaveAttribute('data-state', 'running');
+  await expect(status.getByRole('progressbar')).toBeVisible();
+  await screenshot(page, 'toy-actions-progress');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 540_000 });
+  await expect(status).toContainText('Toy Actions ready · 576 videos · 8 classes');
+  // A reload finds it stored: the check is quick and shows no progress afterwards.
+  await page.reload();
+  await expect(page.getByTestId('gpu-status')).toBeVisible();
+  await expect(status).toHaveCount(0, { timeout: 30_000 });
+});
+
+test('tubelet toy --json prints the dataset summary and is idempotent', async () => {
+  test.setTimeout(600_000);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-toy-'));
+  const toy = async () => {
+    const { stdout } = await run(
+      'node',
+      ['bin/tubelet.mjs', 'toy', '--json', '--profile', profile, '--no-build'],
+      {
+        timeout: 400_000,
+      },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return JSON.parse(lines[0] ?? '') as {
+      dataset: string;
+      videos: number;
+      classes: number;
+      splits: { train: number; val: number; test: number };
+      frames: number;
+      bytes: number;
+      created: number;
+      seconds: number;
+      containers: Record<string, number>;
+    };
+  };
+  const first = await toy();
+  expect(first).toMatchObject({
+    dataset: 'toy-actions',
+    videos: 576,
+    classes: 8,
+    splits: { train: 384, val: 96, test: 96 },
+    frames: 576 * 32,
+    bytes: 576 * 32 * 64 * 64 * 3,
+    created: 576,
+    containers: { mp4: 288, webm: 288 },
+  });
+  expect(first.seconds).toBeGreaterThan(0);
+  const second = await toy();
+  expect(second).toMatchObject({ dataset: 'toy-actions', videos: 576, frames: first.frames, created: 0 });
+});
