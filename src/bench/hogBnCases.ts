@@ -42,7 +42,12 @@ export function hogComposed(x: tf.Tensor4D): tf.Tensor {
       bin = bin.add(tf.cast(tf.greaterEqual(cross, 0), 'float32'));
     }
     const votes = tf.oneHot(tf.cast(bin, 'int32'), 9).mul(mag.expandDims(-1)); // [B,H',W',3,9]
-    const cells = votes.reshape([b, hc, 8, wc, 8, 3, 9]).sum([2, 4]).div(64);
+    // rank ≤ 5 throughout: TF.js's webgpu backend rejects rank-7 tensors
+    const cells = votes
+      .reshape([b * hc, 8, wc, 8, 27])
+      .sum([1, 3])
+      .div(64)
+      .reshape([b, hc, wc, 3, 9]);
     const norm = tf.sqrt(cells.square().sum(-1, true).add(1e-10));
     return cells.div(norm);
   });
