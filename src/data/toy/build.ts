@@ -8,6 +8,7 @@ import type { ToyActionsResult, TOY_ACTIONS_STAGES } from '../../shared/protocol
 import { parseDataset } from '../datasets/detect.ts';
 import { ingestAll, type IngestItem } from '../decode/ingest.ts';
 import { frameStore, type VideoRecord } from '../store/frames.ts';
+import { datasetStore } from '../store/datasets.ts';
 import { TOY_CLASSES, TOY_DATASET_NAME, toyDatasetId, type ToyConfig } from './classes.ts';
 import { encodeToyClip, toyContainers } from './encode.ts';
 import {
@@ -182,6 +183,22 @@ export async function buildToyActions(
       },
     );
   }
+  // Listed with the user's datasets (Datasets panel, `tubelet datasets`, training) like any ingested drop.
+  const catalogue = datasetStore(options.dbName);
+  const previous = await catalogue.getDataset(datasetId);
+  const now = Date.now();
+  await catalogue.putDataset({
+    id: datasetId,
+    name: TOY_DATASET_NAME,
+    format: 'video-list',
+    classes: TOY_CLASSES.map((c) => c.name),
+    folds: [1],
+    shortSide: config.size,
+    videoCount: planned.length,
+    status: 'ready',
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  });
   const count = (split: ToyVideoPlan['split']): number => planned.filter((v) => v.split === split).length;
   const mine = planned.map((v) => byId.get(idOf(v)));
   const containerCounts: Partial<Record<ToyContainer, number>> = {};
