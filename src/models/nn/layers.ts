@@ -27,6 +27,17 @@ function shape5(x: Act, where: string): [number, number, number, number, number]
   return s as [number, number, number, number, number];
 }
 
+/**
+ * x·scale + shift per channel. f32[N,T,H,W,C] with f32[C] operands, computed on the [N·T·H·W, C] view: TF.js's
+ * webgpu backend broadcasts rank-5 binary ops wrongly (measured: x[1,4,8,8,16]·v[16] differs from the cpu backend).
+ */
+export function channelAffine(x: tf.Tensor5D, scale: tf.Tensor | null, shift: tf.Tensor | null): tf.Tensor5D {
+  let y: tf.Tensor = tf.reshape(x, [-1, x.shape[4]]);
+  if (scale) y = tf.mul(y, scale);
+  if (shift) y = tf.add(y, shift);
+  return tf.reshape(y, x.shape);
+}
+
 export type ConvInit = 'kaiming_fan_out' | 'torch_default';
 
 export interface Conv3dOptions {
@@ -112,7 +123,7 @@ export class Conv3d extends Module {
             ],
             groups: this.groups,
           });
-    return this.bias ? tf.add(y, this.bias) : y;
+    return this.bias ? channelAffine(y, null, this.bias) : y;
   }
 }
 
@@ -167,7 +178,7 @@ export class BatchNorm3d extends Module {
     }
     const scale = tf.mul(gamma, tf.rsqrt(tf.add(this.runningVar, this.eps)));
     const shift = tf.sub(beta, tf.mul(this.runningMean, scale));
-    return tf.add(tf.mul(xt, scale), shift);
+    return channelAffine(xt, scale, shift);
   }
 }
 

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tf } from '../tf.ts';
 import { buildModel, modelInfo, ZOO } from './registry.ts';
 import { midPlanes } from './videoResnet.ts';
+import { trainingStepSummary } from './zooTesting.ts';
 
 afterEach(() => {
   expect(tf.getBackend()).toBe('cpu');
@@ -85,4 +86,21 @@ describe('model zoo registry', () => {
     expect(() => buildModel('r3d_18', { numClasses: 0 })).toThrow(/numClasses/);
     expect(() => buildModel('r3d_18', { numClasses: 4, widthMultiplier: 0 })).toThrow(/widthMultiplier/);
   });
+});
+
+describe('tiny presets train on the cpu backend', () => {
+  it.each(ZOO.map((e) => [e.name, e.tinyInput] as const))(
+    '%s: gradients reach every parameter, BN statistics move, nothing leaks',
+    async (name, [t, h, w]) => {
+      const model = buildModel(name, { numClasses: 3, preset: 'tiny', seed: 2 });
+      const s = await trainingStepSummary(model, [2, t, h, w], 4);
+      model.dispose();
+      expect(Number.isFinite(s.loss)).toBe(true);
+      expect(s.nonFinite).toEqual([]);
+      expect(s.zero).toEqual([]);
+      expect(s.runningMeansChanged).toBe(s.runningMeans);
+      expect(s.leaked).toBe(0);
+    },
+    120_000,
+  );
 });
