@@ -313,7 +313,11 @@ export const F = {
       const c = xs.reduce((s, x) => s + (x.shape[x.shape.length - 1] ?? 0), 0);
       return new SymbolicTensor([...first.shape.slice(0, -1), c]);
     }
-    return tf.concat(xs as tf.Tensor[], first.shape.length - 1);
+    // on the [rows, C] view: the gradient of a rank-5 concat slices rank-5 tensors, which TF.js's webgpu backend
+    // gets wrong (measured on S3D's inception blocks)
+    const c = xs.reduce((s, x) => s + (x.shape[x.shape.length - 1] ?? 0), 0);
+    const flat = xs.map((x) => tf.reshape(x as tf.Tensor, [-1, x.shape[x.shape.length - 1] ?? 0]));
+    return tf.reshape(tf.concat(flat, 1), [...first.shape.slice(0, -1), c]);
   },
   /** Mean over T, H, W: f32[N,T,H,W,C] → f32[N,C]. */
   meanThw(x: Act): Act {

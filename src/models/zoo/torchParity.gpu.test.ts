@@ -23,12 +23,16 @@ declare module 'vitest/browser' {
   }
 }
 
-/** [name, T, H, W]: the smallest inputs that pass through every stage (S3D's last pool is 2×7×7). */
-const CASES: readonly (readonly [string, number, number, number])[] = [
-  ['r3d_18', 4, 32, 32],
-  ['mc3_18', 4, 32, 32],
-  ['r2plus1d_18', 4, 32, 32],
-  ['s3d', 13, 224, 224],
+/**
+ * [name, T, H, W, change before the round trip]: the smallest inputs that pass through every stage (S3D's last
+ * pool is 2×7×7, so it needs 13×224×224: 16 G multiply-adds, minutes on SwiftShader; it round-trips its weights
+ * unchanged to spare two more forward passes).
+ */
+const CASES: readonly (readonly [string, number, number, number, boolean])[] = [
+  ['r3d_18', 4, 32, 32, true],
+  ['mc3_18', 4, 32, 32, true],
+  ['r2plus1d_18', 4, 32, 32, true],
+  ['s3d', 13, 224, 224, false],
 ];
 
 let fixtures: TorchZooFixtures | undefined;
@@ -84,7 +88,7 @@ describe('torchvision parity (Debian PyTorch → safetensors → our WebGPU mode
   beforeAll(async () => {
     const { device, adapter } = await acquireGpu(); // fails (never skips) without an adapter
     await initTf(device, adapter.info);
-    fixtures = await commands.torchZooMake(CASES.map((c) => c.join(':')));
+    fixtures = await commands.torchZooMake(CASES.map((c) => c.slice(0, 4).join(':')));
   }, 900_000);
   afterAll(async () => {
     if (fixtures) await commands.torchZooRemove(fixtures.dir);
@@ -93,7 +97,7 @@ describe('torchvision parity (Debian PyTorch → safetensors → our WebGPU mode
 
   it.each(CASES)(
     '%s reproduces PyTorch logits at 1×3×%i×%i×%i and survives export → PyTorch strict load',
-    async (name, t, h, w) => {
+    async (name, t, h, w, change) => {
       const want = fx().expected.models[name];
       if (!want) throw new Error(`no PyTorch expectations for ${name}`);
       const model: ZooModel = buildModel(name, { numClasses: 400, seed: 9 });
@@ -106,33 +110,35 @@ describe('torchvision parity (Debian PyTorch → safetensors → our WebGPU mode
         const x = await inputOf(name);
         const logits = model.forward(x, { training: false });
         expect(logits.shape).toEqual([1, 400]);
-        const parity = relError(await logits.data(), want.logits);
+        let oursValues = Array.from(await logits.data());
+        logits.dispose();
+        const parity = relError(oursValues, want.logits);
         console.log(
           `${name}: max|err| ${parity.maxErr.toExponential(3)} (bound ${parity.bound.toExponential(3)})`,
         );
         expect(parity.maxErr).toBeLessThanOrEqual(parity.bound);
-        logits.dispose();
-
-        // change the model the way training does: BN running statistics from a batch, a different classifier
-        const before = tf.memory().numTensors;
-        tf.dispose(model.forward(x, { training: true }));
-        expect(tf.memory().numTensors).toBe(before); // running stats replaced, nothing leaked
-        const head = [...model.parameters()].find(
-          ([k]) => k.startsWith(`${model.headPrefix}.`) && k.endsWith('weight'),
-        );
-        if (!head) throw new Error(`${name}: no head weight`);
-        head[1].assign(tf.tidy(() => head[1].mul(1.5)));
-        const ours = model.forward(x, { training: false });
-        const oursValues = Array.from(await ours.data());
-        ours.dispose();
+        if (change) {
+          // change the model the way training does: BN running statistics from a batch, a different classifier
+          const before = tf.memory().numTensors;
+          tf.dispose(model.forward(x, { training: true }));
+          expect(tf.memory().numTensors).toBe(before); // running stats replaced, nothing leaked
+          const head = [...model.parameters()].find(
+            ([k]) => k.startsWith(`${model.headPrefix}.`) && k.endsWith('weight'),
+          );
+          if (!head) throw new Error(`${name}: no head weight`);
+          head[1].assign(tf.tidy(() => head[1].mul(1.5)));
+          const changed = model.forward(x, { training: false });
+          oursValues = Array.from(await changed.data());
+          changed.dispose();
+          const moved = relError(oursValues, want.logits);
+          expect(moved.maxErr).toBeGreaterThan(moved.bound); // the round trip really carries new values
+        }
         x.dispose();
         await writeFixture(`${name}.export.safetensors`, writeSafetensors(await exportStateDict(model)));
         const theirs = await commands.torchZooCheck(fx().dir, name, `${name}.export.safetensors`);
         const roundTrip = relError(theirs, oursValues);
         console.log(`${name} round trip: max|err| ${roundTrip.maxErr.toExponential(3)}`);
         expect(roundTrip.maxErr).toBeLessThanOrEqual(roundTrip.bound);
-        const changed = relError(oursValues, want.logits);
-        expect(changed.maxErr).toBeGreaterThan(changed.bound); // the round trip really carried new values
       } finally {
         model.dispose();
       }

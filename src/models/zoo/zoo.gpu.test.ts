@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../gpu/device.ts';
 import { initTf, tf } from '../tf.ts';
 import { buildModel, modelInfo, ZOO } from './registry.ts';
-import { trainingStepSummary } from './zooTesting.ts';
+import { lossAndGrads, trainingStepSummary } from './zooTesting.ts';
 
 describe('zoo tiny presets on WebGPU', () => {
   beforeAll(async () => {
@@ -36,6 +36,44 @@ describe('zoo tiny presets on WebGPU', () => {
       } finally {
         model.dispose();
       }
+    },
+    600_000,
+  );
+
+  it.each(ZOO.map((e) => [e.name, e.tinyInput] as const))(
+    '%s tiny: loss and gradients on webgpu equal the cpu backend on %j',
+    async (name, [t, h, w]) => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        const model = buildModel(name, { numClasses: 4, preset: 'tiny', seed: 6 });
+        try {
+          return await lossAndGrads(model, [2, t, h, w], 12);
+        } finally {
+          model.dispose();
+        }
+      };
+      const gpu = await run('webgpu');
+      const cpu = await run('cpu');
+      await tf.setBackend('webgpu');
+      expect(Math.abs(gpu.loss - cpu.loss)).toBeLessThan(1e-4 * Math.abs(cpu.loss) + 1e-5);
+      expect([...gpu.grads.keys()]).toEqual([...cpu.grads.keys()]);
+      // relative to the parameter's own gradient scale, floored at 1e-4 of the largest one: some BN biases feed
+      // a training-mode BN and have gradients at rounding level (~1e-7), where relative differences mean nothing
+      const global = Math.max(
+        ...[...cpu.grads.values()].map((c) => c.reduce((m, v) => Math.max(m, Math.abs(v)), 0)),
+      );
+      let worst = { key: '', err: 0 };
+      for (const [key, c] of cpu.grads) {
+        const g = gpu.grads.get(key) ?? new Float32Array(c.length).fill(NaN);
+        const scale = c.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const err =
+          c.reduce((m, v, i) => Math.max(m, Math.abs(v - (g[i] ?? NaN))), 0) / Math.max(scale, 1e-4 * global);
+        if (!(err <= worst.err)) worst = { key, err };
+      }
+      console.log(
+        `${name} tiny: worst relative gradient difference ${worst.err.toExponential(2)} (${worst.key})`,
+      );
+      expect(worst.err).toBeLessThan(2e-3);
     },
     600_000,
   );

@@ -73,3 +73,37 @@ export async function trainingStepSummary(
     leaked,
   };
 }
+
+/** Loss and every parameter's gradient (by PyTorch name) of one training-mode step; x, labels seeded. */
+export async function lossAndGrads(
+  model: ZooModel,
+  input: readonly [number, number, number, number],
+  seed: number,
+): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+  const [n, t, h, w] = input;
+  const rng = new Rng(seed);
+  const x = tf.tensor5d(
+    Float32Array.from({ length: n * t * h * w * 3 }, () => rng.normal()),
+    [n, t, h, w, 3],
+  );
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, () => rng.int(model.numClasses)),
+      'int32',
+    ),
+    model.numClasses,
+  );
+  const params = model.parameters();
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
+    [...params.values()],
+  );
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of params) {
+    const g = grads[v.name];
+    if (g) out.set(name, (await g.data()) as Float32Array);
+  }
+  const loss = (await value.data())[0] ?? NaN;
+  tf.dispose([value, x, labels, ...Object.values(grads)]);
+  return { loss, grads: out };
+}
