@@ -79,6 +79,7 @@ describe('zoo layers on webgpu match the cpu backend', () => {
       [[1, 4, 8, 8, 8], () => new MaxPool3d(3, 1, 1)],
       [[1, 5, 9, 9, 8], () => new MaxPool3d(2, 2, 0)],
       [[1, 3, 8, 8, 8], () => new AvgPool3d([2, 7, 7], 1)],
+      [[1, 2, 7, 7, 8], () => new MaxPool3d(2, 2, [0, 1, 1])], // C3D's pool5
     ];
     for (const [shape, make] of cases) expect(await moduleVsCpu(shape, make)).toBeLessThan(1e-6);
   });

@@ -227,7 +227,7 @@ export class ReLU extends Module {
   }
 }
 
-/** nn.MaxPool3d (floor rounding; padding counts as −∞). Non-uniform padding needs kernel 1 and stride 1 in time. */
+/** nn.MaxPool3d (floor rounding; padding counts as −∞). Padding: the same on every axis, or spatial only. */
 export class MaxPool3d extends Module {
   readonly kernel: Triple;
   readonly stride: Triple;
@@ -238,8 +238,7 @@ export class MaxPool3d extends Module {
     this.stride = triple(stride);
     this.padding = triple(padding);
     const [pt, ph, pw] = this.padding;
-    const spatialOnly = this.kernel[0] === 1 && this.stride[0] === 1 && pt === 0 && ph === pw;
-    if (!spatialOnly && !(pt === ph && ph === pw)) {
+    if (!(pt === ph && ph === pw) && !(pt === 0 && ph === pw)) {
       throw new RangeError(`MaxPool3d: padding [${this.padding.join(', ')}] is not supported`);
     }
   }
@@ -251,12 +250,19 @@ export class MaxPool3d extends Module {
     const out = [n, windowOut(t, kt, st, pt), windowOut(h, kh, sh, ph), windowOut(w, kw, sw, pw), c];
     if (isSymbolic(x)) return new SymbolicTensor(out);
     const xt = real(x, 'MaxPool3d') as tf.Tensor5D;
-    if (kt === 1 && st === 1 && pt === 0) {
-      const x4 = tf.reshape<tf.Rank.R4>(xt, [n * t, h, w, c]);
-      const y4 = tf.maxPool(x4, [kh, kw], [sh, sw], ph === 0 ? 'valid' : ph);
-      return tf.reshape(y4, out);
+    if (pt === ph && ph === pw && !(kt === 1 && st === 1)) {
+      return tf.maxPool3d(xt, [...this.kernel], [...this.stride], pt === 0 ? 'valid' : pt);
     }
-    return tf.maxPool3d(xt, [...this.kernel], [...this.stride], pt === 0 ? 'valid' : pt);
+    // separable (max over a box = max over time of the max over space), on 4-D views: spatial padding only
+    const x4 = tf.reshape<tf.Rank.R4>(xt, [n * t, h, w, c]);
+    const s4 =
+      kh === 1 && kw === 1 && sh === 1 && sw === 1
+        ? x4
+        : tf.maxPool(x4, [kh, kw], [sh, sw], ph === 0 ? 'valid' : ph);
+    const [ho = 0, wo = 0] = [out[2], out[3]];
+    if (kt === 1 && st === 1) return tf.reshape(s4, out);
+    const y = tf.maxPool(tf.reshape<tf.Rank.R4>(s4, [n, t, ho * wo, c]), [kt, 1], [st, 1], 'valid');
+    return tf.reshape(y, out);
   }
 }
 

@@ -11,11 +11,11 @@ afterEach(() => {
 });
 
 describe('model zoo registry', () => {
-  it.each(ZOO.map((e) => [e.name, e.publishedParams] as const))(
+  it.each(ZOO.map((e) => [e.name, e.publishedParams, e.publishedClasses ?? 400] as const))(
     '%s has its published parameter count (%i)',
-    (name, published) => {
+    (name, published, numClasses) => {
       const before = tf.memory().numTensors;
-      const m = buildModel(name, { numClasses: 400 });
+      const m = buildModel(name, { numClasses });
       expect(m.paramCount()).toBe(published);
       m.dispose();
       expect(tf.memory().numTensors).toBe(before);
@@ -82,7 +82,7 @@ describe('model zoo registry', () => {
   }, 60_000);
 
   it('rejects bad configs and names with the choices', () => {
-    expect(() => buildModel('r3d_19', { numClasses: 4 })).toThrow(/r3d_18, mc3_18, r2plus1d_18, s3d/);
+    expect(() => buildModel('r3d_19', { numClasses: 4 })).toThrow(/r3d_18, mc3_18, r2plus1d_18, s3d, c3d/);
     expect(() => buildModel('r3d_18', { numClasses: 0 })).toThrow(/numClasses/);
     expect(() => buildModel('r3d_18', { numClasses: 4, widthMultiplier: 0 })).toThrow(/widthMultiplier/);
   });

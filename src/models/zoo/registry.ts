@@ -1,5 +1,6 @@
 // The model zoo's registry (compute worker): registry name → builder, the published parameter count, and the
 // input each model was published with (for FLOPs). Builders take { numClasses, widthMultiplier?, preset?, seed? }.
+import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
@@ -9,8 +10,10 @@ export interface ZooEntry {
   readonly family: string;
   readonly description: string;
   readonly build: (config: ModelConfig) => ZooModel;
-  /** parameters of the published model (num_classes 400), as its source states them */
+  /** parameters of the published model (publishedClasses classes), as its source states them */
   readonly publishedParams: number;
+  /** classes of the published model; default 400 (Kinetics-400) */
+  readonly publishedClasses?: number;
   /** the [T, H, W] of one clip its FLOPs are usually quoted for */
   readonly referenceInput: readonly [number, number, number];
   /** the smallest [T, H, W] the full architecture accepts in our tests, and the tiny preset's test input */
@@ -53,6 +56,16 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParams: 8_320_048,
     referenceInput: [16, 224, 224],
     tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'c3d',
+    family: 'MMAction2 C3D',
+    description: 'C3D: eight 3×3×3 convs and two 4096-wide FCs (Tran et al. 2015), MMAction2 names',
+    build: buildC3D,
+    publishedParams: 78_409_573, // MMAction2's c3d UCF101 config (101 classes): 78.4 M
+    publishedClasses: 101,
+    referenceInput: [16, 112, 112],
+    tinyInput: [16, 32, 32],
   },
 ];
 
