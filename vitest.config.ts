@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { chromeFlags, findChrome } from './cli/chrome.ts';
 import { ffmpegCore } from './scripts/ffmpegCore.ts';
+import { torchZooCheck, torchZooMake, torchZooRemove } from './scripts/torchZooCommands.ts';
 
 const adapter = process.env.TUBELET_ADAPTER === 'hardware' ? 'hardware' : 'swiftshader';
 
@@ -36,6 +37,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
+            commands: { torchZooMake, torchZooCheck, torchZooRemove },
             provider: playwright({
               launchOptions: { executablePath: findChrome(), args: chromeFlags(adapter) },
             }),

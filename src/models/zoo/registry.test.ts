@@ -1,0 +1,106 @@
+// The zoo on TF.js's cpu backend (Node): published parameter counts, torchvision's state_dict names and shapes,
+// MACs of the reference inputs, tiny presets, config errors, no leaks.
+import { afterEach, describe, expect, it } from 'vitest';
+import { tf } from '../tf.ts';
+import { buildModel, modelInfo, ZOO } from './registry.ts';
+import { midPlanes } from './videoResnet.ts';
+import { trainingStepSummary } from './zooTesting.ts';
+
+afterEach(() => {
+  expect(tf.getBackend()).toBe('cpu');
+});
+
+describe('model zoo registry', () => {
+  it.each(ZOO.map((e) => [e.name, e.publishedParams, e.publishedClasses ?? 400] as const))(
+    '%s has its published parameter count (%i)',
+    (name, published, numClasses) => {
+      const before = tf.memory().numTensors;
+      const m = buildModel(name, { numClasses });
+      expect(m.paramCount()).toBe(published);
+      m.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    },
+    60_000,
+  );
+
+  it('uses torchvision state_dict names and PyTorch-equivalent shapes', () => {
+    const m = buildModel('r2plus1d_18', { numClasses: 10 });
+    const p = m.parameters();
+    // Conv2Plus1D(64, 64, mid=144): conv1.0.0 is [1,3,3,64,144] here, [144,64,1,3,3] in PyTorch
+    expect(p.get('layer1.0.conv1.0.0.weight')?.shape).toEqual([1, 3, 3, 64, 144]);
+    expect(p.get('layer1.0.conv1.0.3.weight')?.shape).toEqual([3, 1, 1, 144, 64]);
+    expect(p.get('layer2.0.downsample.0.weight')?.shape).toEqual([1, 1, 1, 64, 128]);
+    expect(p.get('stem.3.weight')?.shape).toEqual([3, 1, 1, 45, 64]);
+    expect(p.get('fc.weight')?.shape).toEqual([512, 10]);
+    expect([...m.buffers().keys()].filter((k) => k.startsWith('layer4.1.conv2.1.'))).toEqual([
+      'layer4.1.conv2.1.running_mean',
+      'layer4.1.conv2.1.running_var',
+      'layer4.1.conv2.1.num_batches_tracked',
+    ]);
+    expect(m.headPrefix).toBe('fc');
+    m.dispose();
+    const s = buildModel('s3d', { numClasses: 10 });
+    const sp = s.parameters();
+    expect(sp.get('features.0.0.0.weight')?.shape).toEqual([1, 7, 7, 3, 64]);
+    expect(sp.get('features.15.branch1.1.1.0.weight')?.shape).toEqual([3, 1, 1, 384, 384]);
+    expect(sp.get('classifier.1.bias')?.shape).toEqual([10]);
+    s.dispose();
+  }, 60_000);
+
+  it('computes the (2+1)D mid-plane counts of torchvision', () => {
+    expect(midPlanes(64, 64)).toBe(144);
+    expect(midPlanes(64, 128)).toBe(230);
+    expect(midPlanes(128, 128)).toBe(288);
+    expect(midPlanes(256, 512)).toBe(921);
+  });
+
+  it('counts multiply-adds like the published GFLOPs (16×112×112)', () => {
+    // torchvision's model tables: r3d_18 40.70, mc3_18 43.34, r2plus1d_18 40.52 GFLOPS
+    const want = { r3d_18: 40.697, mc3_18: 43.343, r2plus1d_18: 40.519 } as const;
+    for (const [name, gmacs] of Object.entries(want)) {
+      const info = modelInfo(name, { numClasses: 400 });
+      expect(info.input).toEqual([1, 16, 112, 112, 3]);
+      expect(Math.abs(info.macs / 1e9 - gmacs) / gmacs, name).toBeLessThan(0.002);
+    }
+  }, 120_000);
+
+  it('tiny presets are small and run forward on the cpu backend', () => {
+    for (const e of ZOO) {
+      const m = buildModel(e.name, { numClasses: 5, preset: 'tiny', seed: 3 });
+      expect(m.paramCount(), e.name).toBeLessThan(500_000);
+      const [t, h, w] = e.tinyInput;
+      const x = tf.randomNormal<tf.Rank.R5>([2, t, h, w, 3], 0, 1, 'float32', 1);
+      const before = tf.memory().numTensors;
+      const y = m.forward(x, { training: false });
+      expect(y.shape, e.name).toEqual([2, 5]);
+      expect(Number.isFinite(y.dataSync()[0]), e.name).toBe(true);
+      y.dispose();
+      expect(tf.memory().numTensors, e.name).toBe(before);
+      x.dispose();
+      m.dispose();
+    }
+  }, 60_000);
+
+  it('rejects bad configs and names with the choices', () => {
+    expect(() => buildModel('r3d_19', { numClasses: 4 })).toThrow(/r3d_18, mc3_18, r2plus1d_18, s3d, c3d/);
+    expect(() => buildModel('r3d_18', { numClasses: 0 })).toThrow(/numClasses/);
+    expect(() => buildModel('r3d_18', { numClasses: 4, widthMultiplier: 0 })).toThrow(/widthMultiplier/);
+  });
+});
+
+describe('tiny presets train on the cpu backend', () => {
+  it.each(ZOO.map((e) => [e.name, e.tinyInput] as const))(
+    '%s: gradients reach every parameter, BN statistics move, nothing leaks',
+    async (name, [t, h, w]) => {
+      const model = buildModel(name, { numClasses: 3, preset: 'tiny', seed: 2 });
+      const s = await trainingStepSummary(model, [2, t, h, w], 4);
+      model.dispose();
+      expect(Number.isFinite(s.loss)).toBe(true);
+      expect(s.nonFinite).toEqual([]);
+      expect(s.zero).toEqual([]);
+      expect(s.runningMeansChanged).toBe(s.runningMeans);
+      expect(s.leaked).toBe(0);
+    },
+    120_000,
+  );
+});
