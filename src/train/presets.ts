@@ -19,7 +19,7 @@ const SLOWFAST_STD: [number, number, number] = [57.375, 57.375, 57.375];
 const fgkvFinetune: TrainConfig = {
   version: CONFIG_VERSION,
   name: 'fgkvmempred-ucf101-finetune-r3d18-16x4-112',
-  model: 'r3d-18',
+  model: 'r3d_18',
   dataset: 'ucf101',
   data: { clipLen: 16, frameInterval: 4, numClips: 1, temporalJitter: false, cropSize: 112 },
   batchSize: 32,
@@ -67,7 +67,7 @@ const fgkvLinear: TrainConfig = {
 const tsm: TrainConfig = {
   version: CONFIG_VERSION,
   name: 'mmaction2-tsm-r50-1x1x8-kinetics400',
-  model: 'tsm-r50',
+  model: 'tsm_r50',
   dataset: 'kinetics400',
   data: { clipLen: 1, frameInterval: 1, numClips: 8, temporalJitter: false, cropSize: 224 },
   batchSize: 16,
@@ -102,7 +102,7 @@ const tsm: TrainConfig = {
 const toy: TrainConfig = {
   version: CONFIG_VERSION,
   name: 'toy-actions-r3d-tiny',
-  model: 'r3d-tiny',
+  model: 'r3d_18:tiny',
   dataset: 'toy-actions',
   data: { clipLen: 8, frameInterval: 1, numClips: 1, temporalJitter: false, cropSize: 32 },
   batchSize: 8,

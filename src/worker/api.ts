@@ -27,6 +27,9 @@ import { ingestDataset } from './ingestDataset.ts';
 import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './storedDatasets.ts';
 import { benchDecode } from './benchDecode.ts';
 import { runTrainJob, trainResolvers } from './trainJob.ts';
+import { registerTrainResolvers } from './trainResolvers.ts';
+
+registerTrainResolvers(); // the train job builds zoo models and reads stored datasets
 import { createCheckpointStore } from '../data/store/checkpointStore.ts';
 import { runToyActions } from './toyActions.ts';
 
