@@ -124,11 +124,12 @@ Commands:
   datasets              list the stored datasets with per-class and per-split counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
+  models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text
 
 Options:
-  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, toy)
+  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, models, toy)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

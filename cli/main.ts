@@ -9,6 +9,7 @@ import { benchKernels, formatBench } from './commands/bench.ts';
 import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from './commands/ingest.ts';
 import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 import { formatToy, toy } from './commands/toy.ts';
+import { formatModels, listModels } from './commands/models.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -73,6 +74,11 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       );
       print(result, options.json, formatIngest);
       return result.videos_ok > 0 || result.videos_failed === 0 ? EXIT_OK : EXIT_FAILURE;
+    }
+    case 'models': {
+      const list = await withStudio(session, (s) => listModels(s));
+      print(list, options.json, formatModels);
+      return EXIT_OK;
     }
     case 'datasets': {
       const list = await withStudio(session, (s) => listDatasets(s));

@@ -59,3 +59,23 @@ test('a usage error exits 2 with one line saying what to do', async () => {
   expect(stderr.trim().split('\n')).toHaveLength(1);
   expect(stderr).toMatch(/--adapter must be auto, hardware or swiftshader/);
 });
+
+test('models --json lists the zoo with the published parameter counts and multiply-adds', async () => {
+  const { stdout, stderr, code } = await tubelet('models', '--json');
+  expect(code, stderr).toBe(0);
+  const list = JSON.parse(stdout.trim()) as {
+    name: string;
+    params: number;
+    publishedParams: number;
+    macs: number;
+    input: number[];
+  }[];
+  const byName = new Map(list.map((m) => [m.name, m]));
+  expect([...byName.keys()]).toEqual(expect.arrayContaining(['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d']));
+  expect(byName.get('r3d_18')?.params).toBe(33_371_472); // torchvision: 33.4 M
+  expect(byName.get('s3d')?.params).toBe(8_320_048);
+  for (const m of list) expect(m.params).toBe(m.publishedParams);
+  // torchvision quotes 40.70 GFLOPS (multiply-adds) for r3d_18 at 16×112×112.
+  expect((byName.get('r3d_18')?.macs ?? 0) / 1e9).toBeCloseTo(40.7, 1);
+  expect(byName.get('r3d_18')?.input).toEqual([1, 16, 112, 112, 3]);
+});

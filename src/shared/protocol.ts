@@ -322,7 +322,28 @@ export interface ToyActionsResult {
   readonly seconds: number;
 }
 
+/** The model zoo: every registry model with its parameters and multiply-adds at its reference input. */
+export interface ModelsSpec {
+  readonly kind: 'models';
+}
+
+export interface ModelSummary {
+  readonly name: string;
+  readonly family: string;
+  readonly description: string;
+  /** Classes of the head the counts are for (the published configuration's). */
+  readonly numClasses: number;
+  readonly params: number;
+  /** Parameters of the published model, as its source states them. */
+  readonly publishedParams: number;
+  /** Multiply-adds of conv and linear layers for one clip of `input` (GFLOPs as torchvision quotes them = macs/1e9). */
+  readonly macs: number;
+  /** [N, T, H, W, C] */
+  readonly input: readonly number[];
+}
+
 export type JobSpec =
+  | ModelsSpec
   | SelfTestSpec
   | BenchKernelsSpec
   | ScanDatasetSpec
@@ -345,6 +366,7 @@ export interface JobResults {
   'sample-clip': SampledClip;
   train: RunSummary;
   'toy-actions': ToyActionsResult;
+  models: readonly ModelSummary[];
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

@@ -28,6 +28,7 @@ import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './sto
 import { benchDecode } from './benchDecode.ts';
 import { runTrainJob, trainResolvers } from './trainJob.ts';
 import { registerTrainResolvers } from './trainResolvers.ts';
+import { zooSummaries } from './models.ts';
 
 registerTrainResolvers(); // the train job builds zoo models and reads stored datasets
 import { createCheckpointStore } from '../data/store/checkpointStore.ts';
@@ -89,6 +90,13 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       const resolvers = trainResolvers(); // fails with NOT_INITIALISED until the model zoo and datasets register
       await ready();
       return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore() });
+    }),
+  models: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return zooSummaries((done, total, name) => {
+        job.progress(name, done, total);
+      });
     }),
   'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),
   'bench-kernels': (jobId, spec, emit) =>
