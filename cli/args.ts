@@ -21,6 +21,12 @@ export interface GlobalOptions {
   readonly split: 1 | 2 | 3 | undefined;
   readonly shortSide: number;
   readonly name: string | undefined;
+  /** train: a TrainConfig JSON file, a preset, registry overrides, a run to resume */
+  readonly config: string | undefined;
+  readonly preset: string | undefined;
+  readonly model: string | undefined;
+  readonly dataset: string | undefined;
+  readonly resume: string | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -70,6 +76,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         split: { type: 'string' },
         'short-side': { type: 'string' },
         name: { type: 'string' },
+        config: { type: 'string' },
+        preset: { type: 'string' },
+        model: { type: 'string' },
+        dataset: { type: 'string' },
+        resume: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -106,6 +117,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       split: split as 1 | 2 | 3 | undefined,
       shortSide: intOption('short-side', values['short-side'], 128, 16, 1024),
       name: values.name,
+      config: values.config,
+      preset: values.preset,
+      model: values.model,
+      dataset: values.dataset,
+      resume: values.resume,
     },
   };
 }
@@ -124,6 +140,9 @@ Commands:
   datasets              list the stored datasets with per-class and per-split counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
+  train                 train a model on a stored dataset in the studio's worker: --preset NAME (default
+                        toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
+                        --json streams one JSON line per step/epoch, then the run summary
   models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text

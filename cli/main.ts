@@ -10,6 +10,7 @@ import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from
 import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
+import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -74,6 +75,26 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       );
       print(result, options.json, formatIngest);
       return result.videos_ok > 0 || result.videos_failed === 0 ? EXIT_OK : EXIT_FAILURE;
+    }
+    case 'train': {
+      const spec = trainSpec({
+        configFile: options.config,
+        preset: options.preset,
+        model: options.model,
+        dataset: options.dataset,
+        resume: options.resume,
+      });
+      const summary = await withStudio(session, (s) =>
+        train(s, spec, (record) => {
+          if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+          else {
+            const line = formatRecord(record);
+            if (line) log(line);
+          }
+        }),
+      );
+      print(summary, options.json, formatSummary);
+      return EXIT_OK;
     }
     case 'models': {
       const list = await withStudio(session, (s) => listModels(s));

@@ -1,0 +1,80 @@
+// `tubelet train`: runs a training job in the studio's worker (a preset or a config file, optionally resumed),
+// streaming one JSON line per step/epoch record with --json and ending with the run summary (Node).
+import { readFileSync } from 'node:fs';
+import type { JobEvent, TrainSpec } from '../../src/shared/protocol.ts';
+import type { RunSummary, TrainRecord } from '../../src/shared/training.ts';
+import type { Outcome } from '../../src/client/automation.ts';
+import { formatError } from '../../src/shared/errors.ts';
+import { CliError, UsageError } from '../errors.ts';
+import type { StudioSession } from '../session.ts';
+
+export interface TrainArgs {
+  readonly configFile?: string | undefined;
+  readonly preset?: string | undefined;
+  readonly model?: string | undefined;
+  readonly dataset?: string | undefined;
+  readonly resume?: string | undefined;
+}
+
+/** The job spec for the arguments; a config file is read and parsed here so JSON errors name the file. */
+export function trainSpec(args: TrainArgs): TrainSpec {
+  let config: unknown;
+  if (args.configFile !== undefined) {
+    try {
+      config = JSON.parse(readFileSync(args.configFile, 'utf8'));
+    } catch (error) {
+      throw new UsageError(
+        `--config ${args.configFile}: ${error instanceof Error ? error.message : String(error)} (a TrainConfig JSON file is expected)`,
+      );
+    }
+  }
+  return {
+    kind: 'train',
+    ...(config !== undefined ? { config } : {}),
+    ...(args.preset !== undefined ? { preset: args.preset } : {}),
+    ...(args.model !== undefined ? { model: args.model } : {}),
+    ...(args.dataset !== undefined ? { dataset: args.dataset } : {}),
+    ...(args.resume !== undefined ? { resume: args.resume } : {}),
+  };
+}
+
+export async function train(
+  session: StudioSession,
+  spec: TrainSpec,
+  onRecord: (record: TrainRecord) => void,
+): Promise<RunSummary> {
+  await session.page.exposeFunction('__tubeletTrainEvent', (e: JobEvent) => {
+    if (e.type === 'train-record') onRecord(e.record);
+  });
+  const outcome: Outcome<RunSummary> = await session.page.evaluate(async (s) => {
+    const handle = window.__tubelet;
+    if (!handle) throw new Error('automation handle missing');
+    const relay = (window as unknown as { __tubeletTrainEvent: (e: JobEvent) => void }).__tubeletTrainEvent;
+    return handle.runJob(s, (e) => {
+      relay(e);
+    });
+  }, spec);
+  if (!outcome.ok) throw new CliError(`train failed: ${formatError(outcome.error)}`);
+  return outcome.value;
+}
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+
+export function formatRecord(r: TrainRecord): string | null {
+  if (r.type === 'epoch') {
+    const val = r.val
+      ? `val top-1 ${pct(r.val.top1)}, top-5 ${pct(r.val.top5)}, mean class ${pct(r.val.meanClassAccuracy)}`
+      : 'no validation';
+    return `epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)}, ${val} (${r.seconds.toFixed(1)} s)`;
+  }
+  return r.step % 10 === 0
+    ? `  step ${r.step}: loss ${r.loss.toFixed(4)}, lr ${r.lr.toExponential(2)}, ${r.clipsPerSec.toFixed(1)} clips/s (read ${r.readMs.toFixed(0)} ms, fwd ${r.forwardMs.toFixed(0)} ms, bwd ${r.backwardMs.toFixed(0)} ms)`
+    : null;
+}
+
+export function formatSummary(s: RunSummary): string {
+  return [
+    `run ${s.run}: ${s.epochs} epochs, best val top-1 ${pct(s.best_val_top1)}, final ${pct(s.final_val_top1)}`,
+    `  ${s.clips_per_s.toFixed(1)} clips/s; last checkpoint ${s.checkpoint ?? '—'} (resume with --resume ${s.run})`,
+  ].join('\n');
+}
