@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:kernels:node`: the kernel benchmark outside the browser, on Node's `webgpu` package (Dawn),
 // running the very same cases, kernels and TF.js registration as `tubelet bench kernels`.
-// Usage: npm run bench:kernels:node -- [--quick] [--json] [--filter OP] [--adapter swiftshader]
+// Usage: npm run bench:kernels:node -- [--quick] [--json] [--filter OP] [--shape TEXT] [--adapter swiftshader]
+// --filter keeps cases whose op contains OP; --shape those whose shape label contains TEXT (e.g. '256→512').
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     filter: { type: 'string' },
+    shape: { type: 'string' },
     adapter: { type: 'string', default: 'auto' },
   },
 });
@@ -61,7 +63,9 @@ const { Autotuner, adapterKey } = await import('../src/gpu/autotune.ts');
 const { installConv3dAutotuner } = await import('../src/models/ops/conv3dAutotune.ts');
 installConv3dAutotuner(new Autotuner(gpu.device, adapterKey(gpu.info), null), gpu.device); // no store in Node
 const cases = kernelBenchCases({ hardware: !gpu.info.isFallbackAdapter, quick: values.quick }).filter(
-  (c) => values.filter === undefined || c.op.includes(values.filter),
+  (c) =>
+    (values.filter === undefined || c.op.includes(values.filter)) &&
+    (values.shape === undefined || c.shape.includes(values.shape)),
 );
 const rows = await withFlags({ WEBGPU_CPU_FORWARD: false }, () =>
   runBench(cases, {

@@ -15,6 +15,15 @@ export interface GemmTile {
   readonly threadN: number;
 }
 
+/** A tile with a split-K factor: slices of the GEMM's reduction, each its own workgroup layer (absent: 1). */
+export interface SplitTile extends GemmTile {
+  readonly splitK?: number;
+}
+
+/** The split-K factor a tile carries (1 when it has none). */
+export const tileSplitK = (t: GemmTile): number =>
+  'splitK' in t && typeof t.splitK === 'number' ? Math.max(1, Math.floor(t.splitK)) : 1;
+
 /** The device facts tile choice depends on. */
 export interface GemmDeviceTraits {
   readonly maxInvocations: number;
@@ -59,8 +68,10 @@ export const tileKey = (t: GemmTile): string => `${t.tileM}x${t.tileN}x${t.tileK
 export function tileProblem(t: GemmTile, traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS): string | null {
   const fields = [t.tileM, t.tileN, t.tileK, t.threadM, t.threadN];
   if (fields.some((v) => !Number.isInteger(v) || v < 0)) return 'tile sizes must be non-negative integers';
-  if (t.threadM < 4 || t.threadN < 4 || t.threadM % 4 !== 0 || t.threadN % 4 !== 0) {
-    return 'threadM and threadN must be positive multiples of 4';
+  // Unstaged tiles keep rows in scalar registers, so they may also take 1 or 2 rows per invocation (tiny M).
+  const fewRows = t.tileK === 0 && (t.threadM === 1 || t.threadM === 2);
+  if ((!fewRows && (t.threadM < 4 || t.threadM % 4 !== 0)) || t.threadN < 4 || t.threadN % 4 !== 0) {
+    return 'threadM and threadN must be positive multiples of 4 (threadM may be 1 or 2 when unstaged)';
   }
   if (t.tileM % t.threadM !== 0 || t.tileN % t.threadN !== 0) {
     return 'tileM/tileN must be multiples of threadM/threadN';

@@ -3,9 +3,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../device.ts';
 import { uploadStorage } from '../../buffers.ts';
-import { gemmTraits } from '../gemmTile.ts';
+import { gemmTraits, tileSplitK } from '../gemmTile.ts';
 import { conv3dCandidates, conv3dShapeClass, encodeConv3d } from './conv3d.ts';
-import { CONV3D_GRID, caseData, parity, refFor, runKernel, type Conv3dCase } from './conv3dTestkit.ts';
+import {
+  CONV3D_GRID,
+  SPLIT_K_CASES,
+  SPLIT_K_TILES,
+  caseData,
+  parity,
+  refFor,
+  runKernel,
+  type Conv3dCase,
+} from './conv3dTestkit.ts';
 
 const outLength = (c: ReturnType<typeof caseData>): number =>
   c.g.batch * c.g.outD * c.g.outH * c.g.outW * c.g.outC;
@@ -104,5 +113,56 @@ describe('conv3d forward (WGSL implicit GEMM)', () => {
     );
     const { err, tol } = parity(got, refFor('fwd', d));
     expect(err).toBeLessThanOrEqual(tol);
+  });
+
+  SPLIT_K_CASES.forEach((c, i) => {
+    it(`split-K and small-M tiles match the CPU reference: ${c.name}`, { timeout: 300_000 }, async () => {
+      const { device } = await acquireGpu();
+      const d = caseData(c, 300 + i);
+      const ref = refFor('fwd', d);
+      const candidates = conv3dCandidates(d.g, gemmTraits(device));
+      expect(candidates.some((t) => tileSplitK(t) > 1)).toBe(true);
+      for (const tile of [...SPLIT_K_TILES, ...candidates]) {
+        const got = await runKernel(device, d, outLength(d), (enc, b) =>
+          encodeConv3d(device, enc, b.x, b.w, d.g, { tile }),
+        );
+        const { err, tol } = parity(got, ref);
+        expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
+      }
+    });
+  });
+
+  it('applies bias and ReLU in the split-K reduce pass', async () => {
+    const { device } = await acquireGpu();
+    for (const [ci, c] of SPLIT_K_CASES.slice(0, 2).entries()) {
+      const d = caseData(c, 320 + ci);
+      const bias = Float32Array.from({ length: d.g.outC }, (_, i) => ((i % 5) - 2) * 0.7);
+      const ref = refFor('fwd', d).map((v, i) => Math.max(0, v + (bias[i % d.g.outC] ?? 0)));
+      const biasBuf = uploadStorage(device, 'test:bias', bias);
+      for (const tile of [SPLIT_K_TILES[2], SPLIT_K_TILES[3]]) {
+        const got = await runKernel(device, d, outLength(d), (enc, b) =>
+          encodeConv3d(device, enc, b.x, b.w, d.g, { bias: biasBuf, relu: true, tile }),
+        );
+        const { err, tol } = parity(got, ref);
+        expect(err, `${c.name} ${JSON.stringify(tile)}`).toBeLessThanOrEqual(tol);
+      }
+      biasBuf.destroy();
+    }
+  });
+
+  it('splits K within batch chunks', async () => {
+    const { device } = await acquireGpu();
+    const d = caseData(
+      { name: 'split chunked', x: [3, 4, 6, 6, 8], w: [3, 3, 3, 8, 4], opts: { pad: 'same', strides: 2 } },
+      330,
+    );
+    const perItem = 4 * 6 * 6 * 8 * 4; // x bytes per batch item (the larger tensor; the filter is smaller)
+    for (const tile of [SPLIT_K_TILES[1], SPLIT_K_TILES[4]]) {
+      const got = await runKernel(device, d, outLength(d), (enc, b) =>
+        encodeConv3d(device, enc, b.x, b.w, d.g, { tile, maxBindingBytes: perItem + 600 }),
+      );
+      const { err, tol } = parity(got, refFor('fwd', d));
+      expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
+    }
   });
 });

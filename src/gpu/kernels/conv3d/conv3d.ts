@@ -7,10 +7,12 @@ import {
   assertTile,
   bucket,
   gemmTraits,
+  tileSplitK,
   validTiles,
   DEFAULT_GEMM_TRAITS,
   type GemmDeviceTraits,
   type GemmTile,
+  type SplitTile,
 } from '../gemmTile.ts';
 import { batchChunks, chunkWindow, windowBinding } from './chunking.ts';
 import type { Conv3DGeometry } from './geometry.ts';
@@ -65,11 +67,54 @@ export function gemmCandidates(m: number, n: number, traits: GemmDeviceTraits): 
   return validTiles(traits.cpuEmulated ? [...direct, ...staged] : [...staged, ...direct], traits);
 }
 
+/** Below this many output rows (per dispatch) a GEMM may get small-M tiles and split-K candidates. */
+export const SPLIT_MAX_ROWS = 256;
+/** Each split-K slice keeps at least this much of the reduction. */
+const SPLIT_MIN_K = 256;
+
+/**
+ * Split-K slices for an M×N×K GEMM with tile `t`: enough workgroups to fill the device (a few per core on CPU
+ * adapters, ~512 on GPUs), each slice keeping at least SPLIT_MIN_K of the reduction, at most 32.
+ */
+export function igemmSplitK(m: number, n: number, k: number, t: GemmTile, traits: GemmDeviceTraits): number {
+  const base = Math.ceil(m / t.tileM) * Math.ceil(n / t.tileN);
+  const target = traits.cpuEmulated ? 32 : 512;
+  return Math.max(1, Math.min(Math.ceil(target / base), Math.floor(k / SPLIT_MIN_K), 32));
+}
+
+/**
+ * Candidates of an implicit GEMM with reduction length `k` (best guess first): when M is small against K, tiles
+ * sized to M (unstaged rows 1, 2, 4 or 8; staged 8 or 16; unstaged first on CPU adapters) lead, each with
+ * split-K (where `igemmSplitK` finds too few workgroups) followed by itself unsplit; then the general
+ * `gemmCandidates` (the first also with split-K). Large M or short K: `gemmCandidates` alone.
+ */
+export function igemmCandidates(m: number, n: number, k: number, traits: GemmDeviceTraits): SplitTile[] {
+  const plain = gemmCandidates(m, n, traits);
+  if (m > SPLIT_MAX_ROWS || k < 2 * SPLIT_MIN_K) return plain;
+  const tn = Math.min(32, columnTile(n));
+  const rows = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
+  const direct: GemmTile[] = [
+    { tileM: rows, tileN: tn, tileK: 0, threadM: rows, threadN: Math.min(8, tn) },
+    { tileM: rows, tileN: tn, tileK: 0, threadM: rows, threadN: 4 },
+  ];
+  const staged: GemmTile[] = [
+    { tileM: Math.max(8, rows), tileN: tn, tileK: 32, threadM: 4, threadN: 4 },
+    { tileM: 16, tileN: Math.max(tn, Math.min(64, columnTile(n))), tileK: 16, threadM: 4, threadN: 4 },
+  ];
+  const small = traits.cpuEmulated ? [...direct, ...staged] : [...staged, ...direct];
+  const withSplit = (t: GemmTile): SplitTile[] => {
+    const splitK = igemmSplitK(m, n, k, t, traits);
+    return splitK > 1 ? [{ ...t, splitK }, t] : [t];
+  };
+  const led = [...small.slice(0, 2).flatMap(withSplit), ...plain.slice(0, 1).flatMap(withSplit)];
+  return validTiles<SplitTile>([...led, ...small.slice(2), ...plain], traits, 8);
+}
+
 export function conv3dCandidates(
   g: Conv3DGeometry,
   traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
-): GemmTile[] {
-  return gemmCandidates(conv3dRows(g), g.outC, traits);
+): SplitTile[] {
+  return igemmCandidates(conv3dRows(g), g.outC, volume(g) * g.inC, traits);
 }
 
 /** Autotuning key: bucketed GEMM sizes, vector widths and the path taken. */
@@ -136,6 +181,7 @@ export function encodeConv3d(
     bTransposed: false,
     bias: opts.bias !== undefined,
     relu: opts.relu ?? false,
+    splitK: tileSplitK(tile),
   };
   const pass = encoder.beginComputePass({ label: 'conv3d' });
   for (const chunk of batchChunks(g.batch, [xItem, yItem], maxBinding, align)) {

@@ -3,6 +3,9 @@
 // walks a strided grid of filter taps × the source's channels. A is gathered on the fly from the NDHWC source
 // (zero outside it); B is the [taps·C, N] weight matrix (or, unstaged only, its [taps, N, C] transpose: the raw
 // filter of the input gradient); C rows land in an NDHWC output.
+// Split-K (SPLIT): workgroup layer z = slice · zr + row layer; slice s reduces K range [s·len, (s+1)·len) (len in
+// K units when staged, in channel vectors across all taps when unstaged) and writes raw partials [slice, M, N]
+// to C; igemmReduce.wgsl sums them and applies the epilogue.
 // conv3d.ts fills the //@ markers: constants (tile sizes, vector widths, shape flags) and unrolled blocks.
 
 //@CONSTS
@@ -10,9 +13,9 @@
 struct Params {
   rows: vec4<i32>, // row grid per batch item (Rd, Rh, Rw) and M, the rows of this dispatch
   aDims: vec4<i32>, // A source per batch item: D, H, W, C
-  aScale: vec4<i32>, // A coordinate = row coordinate * aScale + aBase + tap index * aTapStep
-  aBase: vec4<i32>,
-  aTapStep: vec4<i32>,
+  aScale: vec4<i32>, // A coordinate = row coordinate * aScale + aBase + tap index * aTapStep; w: slice length
+  aBase: vec4<i32>, // w: workgroup layers (z) per split-K slice
+  aTapStep: vec4<i32>, // w: elements of C per split-K slice
   taps: vec4<i32>, // tap grid Td, Th, Tw and K = Td*Th*Tw*C
   wTap0: vec4<i32>, // filter tap = wTap0 + tap index * wTapStep, in a kD x kH x kW filter
   wTapStep: vec4<i32>,
@@ -33,6 +36,8 @@ var<workgroup> As: array<vec4<f32>, AS_LEN>; // [TILE_K][TILE_M / 4], k-major
 var<workgroup> Bs: array<vec4<f32>, BS_LEN>; // [TILE_K][TILE_N / 4], k-major
 
 const INVALID: i32 = -1073741824; // a coordinate that fails every bounds test
+
+var<private> splitBase: i32; // element offset of this workgroup's split-K slice in C (SPLIT only)
 
 // Registers kept per A row: (n * D of A, d0, h0, w0), the source origin of the row; INVALID past M.
 fn rowBase(m: i32) -> vec4<i32> {
@@ -103,6 +108,9 @@ fn bRow(k: i32) -> i32 {
 // Scalar index of C[m, 0].
 fn outRow(m: i32) -> i32 {
   let n = P.wDims.w;
+  if (SPLIT) {
+    return m * n + splitBase;
+  }
   if (OUT_CONTIGUOUS) {
     return m * n + P.offsets.y;
   }
@@ -130,7 +138,13 @@ fn epilogue(v: vec4<f32>, col: i32) -> vec4<f32> {
 }
 
 fn tileRow(wg: vec3<u32>) -> i32 {
-  return i32(wg.y) + i32(wg.z) * P.offsets.z;
+  return i32(wg.y) + (i32(wg.z) % P.aBase.w) * P.offsets.z;
+}
+
+fn sliceOf(wg: vec3<u32>) -> i32 {
+  let s = i32(wg.z) / P.aBase.w;
+  splitBase = s * P.aTapStep.w;
+  return s;
 }
 
 // Staged: A and B tiles pass through workgroup memory, TILE_K deep per round.
@@ -145,8 +159,10 @@ fn mainStaged(
   let nt = i32(wg.x) * TILE_N;
   let ty = i32(lid.y);
   let tx = i32(lid.x);
+  let kBegin = sliceOf(wg) * P.aScale.w;
+  let kEnd = min(P.taps.w, kBegin + P.aScale.w);
   //@STAGED_PROLOGUE
-  for (var k0 = 0; k0 < P.taps.w; k0 += TILE_K) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += TILE_K) {
     //@STAGED_LOAD
     workgroupBarrier();
     for (var kk = 0; kk < TILE_K; kk++) {
@@ -167,6 +183,8 @@ fn mainDirect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id
   let n0 = i32(wg.x) * TILE_N + i32(lid.x) * TN;
   let cv = P.aDims.w / VA;
   let nb = P.wDims.w / VB;
+  let cBegin = sliceOf(wg) * P.aScale.w;
+  let cEnd = min(cv, cBegin + P.aScale.w);
   //@DIRECT_PROLOGUE
   for (var td = 0; td < P.taps.x; td++) {
     for (var th = 0; th < P.taps.y; th++) {
@@ -174,7 +192,7 @@ fn mainDirect(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id
         let t = vec3<i32>(td, th, tw);
         let br = weightRow(t);
         //@DIRECT_TAP
-        for (var c = 0; c < cv; c++) {
+        for (var c = cBegin; c < cEnd; c++) {
           //@DIRECT_STEP
         }
       }

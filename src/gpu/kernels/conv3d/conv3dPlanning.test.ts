@@ -5,14 +5,15 @@ import {
   bucket,
   DEFAULT_GEMM_TRAITS,
   tileProblem,
+  tileSplitK,
   tileWorkgroupBytes,
   type GemmDeviceTraits,
 } from '../gemmTile.ts';
 import { fillTemplate } from '../gemmCodegen.ts';
 import { batchChunks, chunkWindow } from './chunking.ts';
-import { columnTile, conv3dCandidates, conv3dShapeClass, isPointwise } from './conv3d.ts';
+import { columnTile, conv3dCandidates, conv3dShapeClass, igemmSplitK, isPointwise } from './conv3d.ts';
 import { conv3dGeometry } from './geometry.ts';
-import { igemmShader } from './igemm.ts';
+import { igemmShader, igemmSplit } from './igemm.ts';
 import { axisPhase, conv3dBackpropInputCandidates, phasePlan } from '../conv3d_dgrad/conv3dDgrad.ts';
 import { conv3dBackpropFilterCandidates, wgradSplitK } from '../conv3d_wgrad/conv3dWgrad.ts';
 import { wgradShader } from '../conv3d_wgrad/wgradCodegen.ts';
@@ -61,7 +62,7 @@ describe('GEMM tiles', () => {
     expect(columnTile(12)).toBe(16);
     expect(columnTile(512)).toBe(64);
     const deep = conv3dGeometry([1, 2, 7, 7, 256], [3, 3, 3, 256, 512], { pad: 'same', strides: 2 });
-    expect(conv3dCandidates(deep, swiftshader)[0]).toMatchObject({ tileM: 16, tileN: 64 });
+    expect(conv3dCandidates(deep, swiftshader)[0]).toMatchObject({ tileM: 8, tileN: 32, tileK: 0 }); // M = 16
     expect(bucket(100)).toBe(128);
   });
 
@@ -161,5 +162,45 @@ describe('split-K and code generation', () => {
       expect(wgradShader(tile, 3, 64).code).not.toMatch(/\/\/@[A-Z0-9_]+/);
     }
     expect(() => fillTemplate('//@MISSING\n', {})).toThrow(/MISSING/);
+  });
+
+  it('leads with small-M split-K tiles when few output rows meet a long reduction', () => {
+    const deep = conv3dGeometry([1, 2, 4, 4, 256], [3, 3, 3, 256, 512], { pad: 'same', strides: 2 });
+    const cpu = conv3dCandidates(deep, swiftshader);
+    expect(cpu[0]).toMatchObject({ tileM: 4, tileK: 0, threadM: 4 });
+    expect(tileSplitK(cpu[0] ?? (r3d as never))).toBeGreaterThan(1);
+    const gpu = conv3dCandidates(deep, DEFAULT_GEMM_TRAITS);
+    expect(gpu[0]?.tileK).toBeGreaterThan(0);
+    expect(tileSplitK(gpu[0] ?? (r3d as never))).toBeGreaterThan(tileSplitK(cpu[0] ?? (r3d as never)));
+    expect(gpu.some((t) => tileSplitK(t) === 1)).toBe(true); // unsplit tiles stay in the running
+    // Large M: no split-K candidates.
+    expect(conv3dCandidates(r3d, swiftshader).every((t) => tileSplitK(t) === 1)).toBe(true);
+    const t = { tileM: 4, tileN: 32, tileK: 0, threadM: 4, threadN: 8 };
+    expect(igemmSplitK(4, 512, 300, t, swiftshader)).toBe(1); // too short a reduction
+  });
+
+  it('cuts the reduction into slices that cover it exactly once', () => {
+    const deep = conv3dGeometry([1, 2, 4, 4, 8], [3, 3, 3, 8, 36], { pad: 'same', strides: 2 });
+    const plan = phasePlan(deep, [1, 1, 1], 1, 0, 0); // A is dy: 36 channels
+    const base = { pointwise: false, outContiguous: false, bContiguous: false, bTransposed: false };
+    const direct = { tile: { tileM: 2, tileN: 8, tileK: 0, threadM: 2, threadN: 4 }, bias: true, relu: true };
+    // 36 channels = 9 vec4 per tap: 4 slices of 3 vec4 cover 12 > 9, so only 3 slices are used.
+    expect(igemmSplit({ ...base, ...direct, splitK: 4 }, plan)).toEqual({ slices: 3, len: 3 });
+    const staged = {
+      tile: { tileM: 8, tileN: 8, tileK: 16, threadM: 4, threadN: 4 },
+      bias: false,
+      relu: false,
+    };
+    const k = plan.taps[0] * plan.taps[1] * plan.taps[2] * 36;
+    const s = igemmSplit({ ...base, ...staged, splitK: 5 }, plan);
+    expect(s.len % 16).toBe(0);
+    expect((s.slices - 1) * s.len).toBeLessThan(k);
+    expect(s.slices * s.len).toBeGreaterThanOrEqual(k);
+    // A split variant defers bias and ReLU to the reduce pass.
+    const shader = igemmShader({ ...base, ...direct, splitK: 4 }, plan);
+    expect(shader.code).toContain('const SPLIT = true;');
+    expect(shader.code).toContain('const HAS_BIAS = false;');
+    expect(tileProblem({ tileM: 2, tileN: 8, tileK: 16, threadM: 2, threadN: 4 })).toMatch(/multiples of 4/);
+    expect(tileProblem(direct.tile)).toBeNull();
   });
 });

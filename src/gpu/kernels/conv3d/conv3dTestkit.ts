@@ -153,3 +153,19 @@ export async function runKernel(
 export function parity(got: Float32Array, ref: Float32Array): { err: number; tol: number } {
   return { err: maxAbsDiff(got, ref), tol: parityTolerance(ref) };
 }
+
+/** Small M, long K, stride 2: the shapes split-K is for (channels 36 / 29 / 64: vec4 split, scalar, tap-uniform). */
+export const SPLIT_K_CASES: readonly Conv3dCase[] = [
+  { name: 'split 36→20 s2', x: [1, 3, 4, 5, 36], w: [3, 3, 3, 36, 20], opts: { pad: 'same', strides: 2 } },
+  { name: 'split 29→10 s2 b2', x: [2, 2, 3, 3, 29], w: [3, 3, 3, 29, 10], opts: { pad: 'same', strides: 2 } },
+  { name: 'split 64→24 s2', x: [1, 2, 4, 4, 64], w: [3, 3, 3, 64, 24], opts: { pad: 'same', strides: 2 } },
+];
+
+/** Split-K tiles: unstaged with 1, 2, 4 rows, staged 8 and 16 rows; slice counts that do not divide K. */
+export const SPLIT_K_TILES = [
+  { tileM: 1, tileN: 8, tileK: 0, threadM: 1, threadN: 8, splitK: 4 },
+  { tileM: 2, tileN: 16, tileK: 0, threadM: 2, threadN: 4, splitK: 3 },
+  { tileM: 4, tileN: 32, tileK: 0, threadM: 4, threadN: 8, splitK: 5 },
+  { tileM: 8, tileN: 16, tileK: 32, threadM: 4, threadN: 4, splitK: 3 },
+  { tileM: 16, tileN: 32, tileK: 16, threadM: 4, threadN: 4, splitK: 7 },
+] as const;

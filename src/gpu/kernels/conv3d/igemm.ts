@@ -1,8 +1,10 @@
 // Code generation and dispatch of the implicit-GEMM template conv3d.wgsl (forward pass and input gradient).
 // Pure text generation plus compute-pass recording; runs wherever the GPUDevice lives (compute worker, tests).
 import template from './conv3d.wgsl?raw';
+import reduceTemplate from './igemmReduce.wgsl?raw';
+import { storageUsage } from '../../buffers.ts';
 import { getPipeline } from '../../pipelines.ts';
-import { uniformTransient } from '../../transient.ts';
+import { createTransient, uniformTransient } from '../../transient.ts';
 import { accDecl, constBlock, fillTemplate, fmaBlock, gcd, lane } from '../gemmCodegen.ts';
 import { tileThreads, tileThreadsX, tileThreadsY, tileKey, type GemmTile } from '../gemmTile.ts';
 
@@ -39,6 +41,31 @@ export interface IgemmVariant {
   readonly bTransposed: boolean;
   readonly bias: boolean;
   readonly relu: boolean;
+  /**
+   * Split-K slices asked for (absent or 1: none). The reduction is cut into channel ranges across all taps
+   * (unstaged) or TILE_K-aligned K ranges (staged), one workgroup layer each; partials go to a transient buffer
+   * and a reduce pass sums them and applies bias/ReLU.
+   */
+  readonly splitK?: number;
+}
+
+/** Split-K partials are capped at this many bytes (and one storage binding). */
+export const MAX_SPLIT_PARTIAL_BYTES = 64 * 1024 * 1024;
+
+/** The slices actually used and each one's reduction length (K units staged, channel vectors unstaged). */
+export function igemmSplit(
+  v: IgemmVariant,
+  p: IgemmPlan,
+  maxPartialBytes = MAX_SPLIT_PARTIAL_BYTES,
+): { slices: number; len: number } {
+  const tileK = v.tile.tileK;
+  const span = tileK > 0 ? planK(p) : p.aDims[3] / (p.aDims[3] % 4 === 0 ? 4 : 1);
+  const byMemory = Math.floor(maxPartialBytes / Math.max(1, p.m * p.n * 4));
+  const want = Math.max(1, Math.min(Math.floor(v.splitK ?? 1), byMemory));
+  if (want <= 1) return { slices: 1, len: span };
+  const unit = tileK > 0 ? tileK : 1;
+  const len = Math.ceil(span / want / unit) * unit;
+  return { slices: Math.ceil(span / len), len };
 }
 
 export const planK = (p: IgemmPlan): number => p.taps[0] * p.taps[1] * p.taps[2] * p.aDims[3];
@@ -212,7 +239,15 @@ export function igemmShader(
 ): { key: string; code: string; entryPoint: string } {
   const s = shapeOf(v, p);
   const t = v.tile;
-  const flags = { POINTWISE: v.pointwise, OUT_CONTIGUOUS: v.outContiguous, B_CONTIGUOUS: v.bContiguous };
+  const split = igemmSplit(v, p).slices > 1;
+  const flags = {
+    POINTWISE: v.pointwise,
+    OUT_CONTIGUOUS: v.outContiguous,
+    B_CONTIGUOUS: v.bContiguous,
+    SPLIT: split,
+  };
+  const bias = v.bias && !split; // split-K applies the epilogue in the reduce pass
+  const relu = v.relu && !split;
   if (v.bTransposed && t.tileK > 0) throw new RangeError('igemm: a transposed B needs an unstaged tile');
   const consts = [
     `alias AT = ${s.va === 4 ? 'vec4<f32>' : 'f32'};`,
@@ -231,10 +266,10 @@ export function igemmShader(
       AS_LEN: Math.max(1, (t.tileK * t.tileM) / 4),
       BS_LEN: Math.max(1, (t.tileK * t.tileN) / 4),
       ...flags,
-      HAS_BIAS: v.bias,
-      RELU: v.relu,
+      HAS_BIAS: bias,
+      RELU: relu,
     }),
-    !v.bias
+    !bias
       ? 'fn biasAt(col: i32) -> vec4<f32> { return vec4<f32>(0.0); }'
       : s.vb === 4
         ? 'fn biasAt(col: i32) -> vec4<f32> { return bias[col / 4]; }'
@@ -246,7 +281,7 @@ export function igemmShader(
     .map(([k, b]) => (b ? k.toLowerCase() : ''))
     .filter((k) => k !== '')
     .join('-');
-  const key = `conv3d_igemm_${tileKey(t)}_a${s.va}b${s.vb}_${flagKey}${v.bias ? '_bias' : ''}${v.relu ? '_relu' : ''}`;
+  const key = `conv3d_igemm_${tileKey(t)}_a${s.va}b${s.vb}_${flagKey}${bias ? '_bias' : ''}${relu ? '_relu' : ''}`;
   return { key, code, entryPoint: t.tileK > 0 ? 'mainStaged' : 'mainDirect' };
 }
 
@@ -257,7 +292,58 @@ export interface IgemmBindings {
   readonly bias?: GPUBufferBinding;
 }
 
-/** Records one implicit-GEMM dispatch into `pass`; its uniform block is a transient of `encoder`. */
+function reduceShader(v: IgemmVariant): { key: string; code: string } {
+  const biasAt = !v.bias
+    ? 'fn biasAt(col: i32) -> f32 { return 0.0; }'
+    : 'fn biasAt(col: i32) -> f32 { return bias[col]; }';
+  const consts = [constBlock({ HAS_BIAS: v.bias, RELU: v.relu }), biasAt].join('\n');
+  const key = `conv3d_igemm_reduce${v.bias ? '_bias' : ''}${v.relu ? '_relu' : ''}`;
+  return { key, code: fillTemplate(reduceTemplate, { CONSTS: consts }) };
+}
+
+/** Records the split-K reduce pass: C rows (mapped like the GEMM's) = epilogue(sum of the slices). */
+function encodeReduce(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  pass: GPUComputePassEncoder,
+  v: IgemmVariant,
+  p: IgemmPlan,
+  partials: GPUBufferBinding,
+  slices: number,
+  buffers: IgemmBindings,
+  label: string,
+): void {
+  const pipeline = getPipeline(device, reduceShader(v));
+  const groups = Math.ceil((p.m * p.n) / 64);
+  const gx = Math.min(groups, device.limits.maxComputeWorkgroupsPerDimension);
+  const gy = Math.ceil(groups / gx);
+  const words = new Int32Array([
+    ...p.rows, p.m,
+    ...p.oDims, p.n,
+    ...p.oScale, slices,
+    ...p.oOff, p.oOffset,
+    v.outContiguous ? 1 : 0, gx * 64, 0, 0,
+  ]); // prettier-ignore
+  const uniforms = uniformTransient(device, encoder, `${label}:reduce-params`, words);
+  const entries: GPUBindGroupEntry[] = [
+    { binding: 0, resource: { buffer: uniforms } },
+    { binding: 1, resource: partials },
+    { binding: 2, resource: buffers.c },
+  ];
+  if (v.bias) {
+    if (!buffers.bias) throw new Error(`${label}: the bias variant needs a bias buffer`);
+    entries.push({ binding: 3, resource: buffers.bias });
+  }
+  const layout = pipeline.getBindGroupLayout(0);
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, device.createBindGroup({ label: `${label}:reduce`, layout, entries }));
+  pass.dispatchWorkgroups(gx, gy);
+}
+
+/**
+ * Records one implicit-GEMM dispatch into `pass` (plus, with split-K, a reduce dispatch over a transient
+ * partials buffer); its uniform blocks are transients of `encoder`.
+ */
 export function encodeIgemm(
   device: GPUDevice,
   encoder: GPUCommandEncoder,
@@ -268,20 +354,24 @@ export function encodeIgemm(
   label: string,
 ): void {
   const t = v.tile;
-  const shader = igemmShader(v, p);
+  const maxBinding = device.limits.maxStorageBufferBindingSize;
+  const split = igemmSplit(v, p, Math.min(MAX_SPLIT_PARTIAL_BYTES, maxBinding));
+  const shader = igemmShader({ ...v, splitK: split.slices }, p);
   const pipeline = getPipeline(device, shader);
   const rowTiles = Math.ceil(p.m / t.tileM);
   const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
   const gy = Math.min(rowTiles, maxDim);
-  const gz = Math.ceil(rowTiles / gy);
+  const zr = Math.ceil(rowTiles / gy);
   const gx = Math.ceil(p.n / t.tileN);
+  const gz = zr * split.slices;
   if (gx > maxDim || gz > maxDim) throw new RangeError(`${label}: ${p.m}×${p.n} needs too many workgroups`);
+  const sliceElems = split.slices > 1 ? p.m * p.n : 0;
   const words = new Int32Array([
     ...p.rows, p.m,
     ...p.aDims,
-    ...p.aScale, 0,
-    ...p.aBase, 0,
-    ...p.aTapStep, 0,
+    ...p.aScale, split.len,
+    ...p.aBase, zr,
+    ...p.aTapStep, sliceElems,
     ...p.taps, planK(p),
     ...p.wTap0, 0,
     ...p.wTapStep, 0,
@@ -292,13 +382,19 @@ export function encodeIgemm(
     p.aOffset, p.oOffset, gy, 0,
   ]); // prettier-ignore
   const uniforms = uniformTransient(device, encoder, `${label}:params`, words);
+  let partials: GPUBufferBinding | null = null;
+  if (split.slices > 1) {
+    const bytes = split.slices * sliceElems * 4;
+    const buffer = createTransient(device, encoder, `${label}:partials`, bytes, storageUsage());
+    partials = { buffer, offset: 0, size: bytes };
+  }
   const entries: GPUBindGroupEntry[] = [
     { binding: 0, resource: { buffer: uniforms } },
     { binding: 1, resource: buffers.a },
     { binding: 2, resource: buffers.b },
-    { binding: 3, resource: buffers.c },
+    { binding: 3, resource: partials ?? buffers.c },
   ];
-  if (v.bias) {
+  if (v.bias && !partials) {
     if (!buffers.bias) throw new Error(`${label}: the bias variant needs a bias buffer`);
     entries.push({ binding: 4, resource: buffers.bias });
   }
@@ -306,4 +402,5 @@ export function encodeIgemm(
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(gx, gy, gz);
+  if (partials) encodeReduce(device, encoder, pass, v, p, partials, split.slices, buffers, label);
 }

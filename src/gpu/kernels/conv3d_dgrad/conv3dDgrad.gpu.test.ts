@@ -2,9 +2,11 @@
 // the CPU reference on the browser's WebGPU adapter: the shared shape grid, every tile candidate, chunking.
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../device.ts';
-import { gemmTraits } from '../gemmTile.ts';
+import { DEFAULT_GEMM_TRAITS, gemmTraits, tileSplitK } from '../gemmTile.ts';
 import {
   CONV3D_GRID,
+  SPLIT_K_CASES,
+  SPLIT_K_TILES,
   caseData,
   parity,
   refFor,
@@ -94,5 +96,31 @@ describe('conv3d input gradient (WGSL, phase-decomposed implicit GEMM)', () => {
     );
     const { err, tol } = parity(got, refFor('dgrad', d));
     expect(err).toBeLessThanOrEqual(tol);
+  });
+
+  SPLIT_K_CASES.forEach((c, i) => {
+    it(`split-K and small-M tiles match the CPU reference: ${c.name}`, { timeout: 300_000 }, async () => {
+      const { device } = await acquireGpu();
+      const d = caseData(c, 400 + i);
+      const ref = refFor('dgrad', d);
+      const candidates = conv3dBackpropInputCandidates(d.g, gemmTraits(device));
+      for (const tile of [...SPLIT_K_TILES, ...candidates]) {
+        const got = await runKernel(device, d, inLength(d), (enc, b) =>
+          encodeConv3dBackpropInput(device, enc, b.dy, b.w, d.g, { tile }),
+        );
+        const { err, tol } = parity(got, ref);
+        expect(err, JSON.stringify(tile)).toBeLessThanOrEqual(tol);
+      }
+    });
+  });
+
+  it('offers split-K when the phases have few rows and a long reduction', () => {
+    const d = caseData(
+      { name: 'deep', x: [1, 2, 4, 4, 256], w: [3, 3, 3, 256, 512], opts: { pad: 'same', strides: 2 } },
+      1,
+    );
+    const cpu = conv3dBackpropInputCandidates(d.g, { ...DEFAULT_GEMM_TRAITS, cpuEmulated: true });
+    expect(tileSplitK(cpu[0] ?? SPLIT_K_TILES[0])).toBeGreaterThan(1);
+    expect(cpu[0]?.tileM).toBeLessThanOrEqual(8);
   });
 });

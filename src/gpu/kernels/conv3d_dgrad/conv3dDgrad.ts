@@ -10,12 +10,14 @@ import {
   assertTile,
   bucket,
   gemmTraits,
+  tileSplitK,
   DEFAULT_GEMM_TRAITS,
   type GemmDeviceTraits,
   type GemmTile,
+  type SplitTile,
 } from '../gemmTile.ts';
 import { batchChunks, chunkWindow, windowBinding } from '../conv3d/chunking.ts';
-import { assertDense, gemmCandidates, isPointwise } from '../conv3d/conv3d.ts';
+import { assertDense, igemmCandidates, isPointwise } from '../conv3d/conv3d.ts';
 import type { Conv3DGeometry } from '../conv3d/geometry.ts';
 import { encodeIgemm, type IgemmPlan, type Vec3 } from '../conv3d/igemm.ts';
 
@@ -97,9 +99,11 @@ export function phasePlan(
 export function conv3dBackpropInputCandidates(
   g: Conv3DGeometry,
   traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
-): GemmTile[] {
-  const rowsPerPhase = (g.batch * g.inD * g.inH * g.inW) / (g.strideD * g.strideH * g.strideW);
-  return gemmCandidates(rowsPerPhase, g.inC, traits);
+): SplitTile[] {
+  const phases = g.strideD * g.strideH * g.strideW;
+  const rowsPerPhase = (g.batch * g.inD * g.inH * g.inW) / phases;
+  const kPerPhase = (g.kD * g.kH * g.kW * g.outC) / phases;
+  return igemmCandidates(Math.ceil(rowsPerPhase), g.inC, Math.floor(kPerPhase), traits);
 }
 
 export function conv3dBackpropInputShapeClass(g: Conv3DGeometry): string {
@@ -209,6 +213,7 @@ export function encodeConv3dBackpropInput(
             bTransposed,
             bias: false,
             relu: false,
+            splitK: tileSplitK(tile),
           };
           encodeIgemm(
             device,
