@@ -78,7 +78,15 @@ describe('frame store schema', () => {
     v1.close();
     const db = await openStudioDb(OLD);
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['datasets', 'frameChunks', 'tuning', 'videos']);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'checkpointChunks',
+      'checkpoints',
+      'datasets',
+      'frameChunks',
+      'runs',
+      'tuning',
+      'videos',
+    ]);
     expect(await db.count('tuning')).toBe(1);
   });
 });
