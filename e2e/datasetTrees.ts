@@ -252,3 +252,44 @@ export function ucfTree(): Tree {
   }
   return { root, frames };
 }
+
+/**
+ * HMDB51-like tree: `hmdb51/{class}/{video}.avi` (Xvid AVI, 320×240, 25 fps) and
+ * `testTrainMulti_7030_splits/{class}_test_split{1,2,3}.txt` with "video.avi N" (1 train, 2 test, 0 unused);
+ * class names contain underscores, as in the real set (e.g. brush_hair, shoot_ball).
+ */
+export function hmdbTree(): Tree {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'tubelet-hmdb-'));
+  const root = mkdirp(path.join(base, 'HMDB51'));
+  const splits = mkdirp(path.join(root, 'testTrainMulti_7030_splits'));
+  const classes = ['brush_hair', 'shoot_ball'];
+  const frames: Record<string, number> = {};
+  for (const c of classes) {
+    const dir = mkdirp(path.join(root, 'hmdb51', c));
+    const names = [1, 2, 3].map((k) => `${c}_clip_${k}_f_cm_np1_fr_med_${k}.avi`);
+    for (const name of names) {
+      const file = path.join(dir, name);
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25:duration=0.5',
+        '-c:v',
+        'mpeg4',
+        '-vtag',
+        'XVID',
+        '-q:v',
+        '6',
+        file,
+      ]);
+      frames[`HMDB51/hmdb51/${c}/${name}`] = probeFrames(file);
+    }
+    // Fold 1: clip 1 train, 2 test, 3 unused; folds 2 and 3 rotate the roles.
+    for (const fold of [1, 2, 3]) {
+      const codes = [1, 2, 0].map((_, k) => [1, 2, 0][(k + fold - 1) % 3]);
+      const lines = names.map((n, k) => `${n} ${codes[k] ?? 0}`);
+      writeFileSync(path.join(splits, `${c}_test_split${fold}.txt`), lines.join('\n') + '\n');
+    }
+  }
+  return { root, frames };
+}

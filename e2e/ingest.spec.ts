@@ -8,7 +8,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import type { StoredDatasetSummary } from '../src/shared/protocol.ts';
-import { foldersTree, kineticsTree, resumeTree, ssv2Tree, ucfTree, type Tree } from './datasetTrees.ts';
+import {
+  foldersTree,
+  kineticsTree,
+  resumeTree,
+  ssv2Tree,
+  hmdbTree,
+  ucfTree,
+  type Tree,
+} from './datasetTrees.ts';
 import { expect, screenshot, test } from './fixtures.ts';
 
 const run = promisify(execFile);
@@ -150,6 +158,21 @@ test('tubelet ingest prints the summary with per-file errors; tubelet datasets l
     videoCount: 4,
     videosFailed: 0,
   });
+  // HMDB51-like: per-class split files with 1/2/0 codes over folds 1–3, underscores in class names, Xvid AVI.
+  const hmdb = hmdbTree();
+  const h = (await cli('ingest', hmdb.root, '--format', 'hmdb51')) as {
+    videos_ok: number;
+    frames: number;
+    failures: unknown[];
+  };
+  expect(h.failures).toEqual([]);
+  expect(h.videos_ok).toBe(6);
+  const hmdbFrames = Object.values(hmdb.frames).reduce((a, b) => a + b, 0);
+  expect(Math.abs(h.frames - hmdbFrames)).toBeLessThanOrEqual(6);
+  const hl = ((await cli('datasets')) as StoredDatasetSummary[]).find((d) => d.id === 'hmdb51');
+  expect(hl?.classes).toEqual(['brush_hair', 'shoot_ball']);
+  expect(hl?.folds).toEqual([1, 2, 3]);
+  expect(hl?.perSplit).toMatchObject({ train1: 2, test1: 2, train2: 2, test2: 2, train3: 2, test3: 2 });
   const sv = list.find((d) => d.id === 'ssv2');
   expect(sv?.classes).toEqual(['Holding something', 'Pushing something from left to right']);
   expect(sv?.perClass).toEqual([2, 1]);
