@@ -140,7 +140,6 @@ export function sampleFrames(
   if (!Number.isInteger(startIndex)) {
     throw new TubeletError('INVALID_ARGUMENT', `startIndex must be an integer, got ${startIndex}`);
   }
-  const opt = config.outOfBoundOpt ?? 'loop';
   const offsets = config.testMode
     ? testOffsets(n, clipLen, interval, numClips, config.twiceSample ?? false)
     : trainOffsets(
@@ -152,6 +151,20 @@ export function sampleFrames(
         config.keepTailFrames ?? false,
       );
 
+  return framesFromOffsets(offsets, n, clipLen, interval, config, rng, startIndex);
+}
+
+/** Clip offsets → frame indices, with MMAction2's jitter (one draw per frame) and out-of-bound handling. */
+function framesFromOffsets(
+  offsets: Float64Array,
+  n: number,
+  clipLen: number,
+  interval: number,
+  config: Pick<SampleFramesConfig, 'temporalJitter' | 'outOfBoundOpt'>,
+  rng: SamplerRng | undefined,
+  startIndex: number,
+): SampledFrames {
+  const opt = config.outOfBoundOpt ?? 'loop';
   const clips = offsets.length;
   const inds = new Float64Array(clips * clipLen);
   for (let c = 0; c < clips; c++) {
@@ -180,6 +193,52 @@ export function sampleFrames(
     }
   }
   return { frameInds: out, clipLen, numClips: clips };
+}
+
+/** MMAction2 `DenseSampleFrames` arguments: SampleFrames' plus the dense window. */
+export interface DenseSampleFramesConfig extends Omit<SampleFramesConfig, 'twiceSample' | 'keepTailFrames'> {
+  /** Frames the clips of one sample spread over (default 64). */
+  readonly sampleRange?: number;
+  /** Test mode: evenly spaced start positions, each giving numClips clips (default 10). */
+  readonly numSamplePositions?: number;
+}
+
+/**
+ * MMAction2 `DenseSampleFrames` (the I3D/non-local Kinetics sampler): numClips clips spaced
+ * sampleRange / numClips apart inside one window of sampleRange frames, from a random start (train: one
+ * draw) or from numSamplePositions evenly spaced starts (test: numSamplePositions × numClips clips).
+ * Offsets wrap modulo totalFrames; jitter and out-of-bound handling are SampleFrames'.
+ */
+export function denseSampleFrames(
+  totalFrames: number,
+  config: DenseSampleFramesConfig,
+  rng?: SamplerRng,
+): SampledFrames {
+  const n = positiveInt('totalFrames', totalFrames);
+  const clipLen = positiveInt('clipLen', config.clipLen);
+  const interval = positiveInt('frameInterval', config.frameInterval ?? 1);
+  const numClips = positiveInt('numClips', config.numClips ?? 1);
+  const range = positiveInt('sampleRange', config.sampleRange ?? 64);
+  const positions = positiveInt('numSamplePositions', config.numSamplePositions ?? 10);
+  const startIndex = config.startIndex ?? 0;
+  const samplePosition = Math.max(1, 1 + n - range);
+  const spacing = Math.floor(range / numClips);
+  let starts: number[];
+  if (config.testMode) {
+    // np.linspace(0, samplePosition - 1, num=positions, dtype=int)
+    const step = positions > 1 ? (samplePosition - 1) / (positions - 1) : 0;
+    starts = Array.from({ length: positions }, (_, i) =>
+      i === positions - 1 && positions > 1 ? samplePosition - 1 : Math.trunc(i * step),
+    );
+  } else {
+    const r = needRng(rng, 'train-mode dense offsets');
+    starts = [samplePosition === 1 ? 0 : r.int(samplePosition - 1)];
+  }
+  const offsets = new Float64Array(starts.length * numClips);
+  starts.forEach((start, p) => {
+    for (let c = 0; c < numClips; c++) offsets[p * numClips + c] = (c * spacing + start) % n;
+  });
+  return framesFromOffsets(offsets, n, clipLen, interval, config, rng, startIndex);
 }
 
 /** Views (no copies) of each clip's clipLen indices. */
