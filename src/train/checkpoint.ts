@@ -42,7 +42,7 @@ export async function captureCheckpoint(trainer: Trainer): Promise<CheckpointPay
   };
   for (const [name, v] of trainer.model.parameters()) await read(`param/${name}`, v);
   for (const [name, v] of trainer.model.buffers()) await read(`buffer/${name}`, v);
-  const opt = trainer.optimizer.getState();
+  const opt = await trainer.optimizer.getState();
   for (const [param, slots] of Object.entries(opt.slots)) {
     for (const [slot, s] of Object.entries(slots))
       parts.push({ name: `opt/${param}/${slot}`, shape: s.shape, data: s.data });

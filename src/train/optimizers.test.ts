@@ -149,7 +149,7 @@ describe('optimizer details', () => {
     const b = make();
     const first = new Optimizer(cfg, [{ name: 'conv.weight', variable: b }]);
     for (let i = 0; i < 2; i++) first.apply({ 'conv.weight': g }, 0.1);
-    const state = structuredClone(first.getState());
+    const state = structuredClone(await first.getState());
     const resumed = new Optimizer(cfg, [{ name: 'conv.weight', variable: b }]);
     resumed.setState(state);
     for (let i = 0; i < 2; i++) resumed.apply({ 'conv.weight': g }, 0.1);

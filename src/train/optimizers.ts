@@ -113,11 +113,15 @@ export class Optimizer {
     if (c.kind === 'lars') {
       if (decay) {
         // PySlowFast LARS: the trust ratio scales decayed gradients of weights; norms/biases are excluded.
-        const pNorm = tf.norm(p).dataSync()[0] ?? 0;
-        const gNorm = tf.norm(grad).dataSync()[0] ?? 0;
-        d = tf.add(grad, tf.mul(p, decay));
-        if (pNorm > 0 && gNorm > 0)
-          d = tf.mul(d, (c.trustCoefficient * pNorm) / (gNorm + pNorm * decay + c.eps));
+        // On the GPU, without a read-back: ratio = η‖p‖ / (‖g‖ + wd‖p‖ + ε) where both norms are > 0, else 1.
+        const pNorm = tf.norm(p);
+        const gNorm = tf.norm(grad);
+        const ratio = tf.div(
+          tf.mul(pNorm, c.trustCoefficient),
+          tf.add(tf.add(gNorm, tf.mul(pNorm, decay)), c.eps),
+        );
+        const both = tf.logicalAnd(tf.greater(pNorm, 0), tf.greater(gNorm, 0));
+        d = tf.mul(tf.add(grad, tf.mul(p, decay)), tf.where(both, ratio, tf.onesLike(ratio)));
       }
     } else if (decay) {
       d = tf.add(grad, tf.mul(p, decay));
@@ -132,16 +136,17 @@ export class Optimizer {
     p.assign(tf.sub(p, tf.mul(d, lr)));
   }
 
-  getState(): OptimizerState {
+  /**
+   * The slots read back from the GPU. Asynchronous on purpose: TF.js's webgpu `dataSync` reads through
+   * OffscreenCanvas contexts, which exhausts the GPU process's memory when done for every slot of a model.
+   */
+  async getState(): Promise<OptimizerState> {
     const slots: OptimizerState['slots'] = {};
     for (const [name, map] of this.slots) {
-      slots[name] = {};
-      for (const [key, v] of map) {
-        (slots[name] as Record<string, { shape: number[]; data: Float32Array }>)[key] = {
-          shape: [...v.shape],
-          data: v.dataSync() as Float32Array,
-        };
-      }
+      const entries: Record<string, { shape: number[]; data: Float32Array }> = {};
+      for (const [key, v] of map)
+        entries[key] = { shape: [...v.shape], data: (await v.data()) as Float32Array };
+      slots[name] = entries;
     }
     return { kind: this.config.kind, step: this.step, slots };
   }
