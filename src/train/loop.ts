@@ -196,9 +196,13 @@ export class Trainer {
     }
     const b0 = this.now();
     const scale = 1 / c.gradAccumSteps;
-    const normT = tf.tidy(() =>
-      tf.mul(tf.sqrt(tf.addN(Object.values(sum).map((g) => tf.sum(tf.square(g))))), scale),
-    );
+    // Summed one tensor at a time: TF.js's webgpu AddN binds every input at once and silently produces
+    // nothing when there are more than the device's storage-buffer limit (a model has dozens of tensors).
+    const normT = tf.tidy(() => {
+      let squares: tf.Tensor = tf.scalar(0);
+      for (const g of Object.values(sum)) squares = tf.add(squares, tf.sum(tf.square(g)));
+      return tf.mul(tf.sqrt(squares), scale);
+    });
     const gradNorm = (await normT.data())[0] ?? NaN;
     normT.dispose();
     backwardMs += this.now() - b0;
