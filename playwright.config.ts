@@ -3,7 +3,7 @@
 import { defineConfig } from '@playwright/test';
 import { chromeFlags, findChrome } from './cli/chrome.ts';
 
-const PORT = 4317;
+const PORT = Number(process.env.TUBELET_E2E_PORT ?? 4317);
 const adapter = process.env.TUBELET_ADAPTER === 'hardware' ? 'hardware' : 'swiftshader';
 
 export default defineConfig({
