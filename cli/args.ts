@@ -2,6 +2,12 @@
 import { parseArgs } from 'node:util';
 import { defaultProfileDir, type AdapterChoice } from './chrome.ts';
 import { UsageError } from './errors.ts';
+import {
+  EXPORT_FORMATS,
+  WEIGHT_SOURCES,
+  type ExportFormat,
+  type WeightSource,
+} from '../src/shared/modelIo.ts';
 
 export interface GlobalOptions {
   readonly json: boolean;
@@ -27,6 +33,16 @@ export interface GlobalOptions {
   readonly model: string | undefined;
   readonly dataset: string | undefined;
   readonly resume: string | undefined;
+  /** import: zoo architecture ('r3d_18', 'r3d_18:tiny'), key names of the file, classifier size */
+  readonly arch: string | undefined;
+  readonly from: WeightSource | undefined;
+  readonly numClasses: number | undefined;
+  /** predict: classes to list per clip, and a safetensors file holding x: f32[N,3,T,H,W] */
+  readonly topk: number;
+  readonly inputTensor: string | undefined;
+  /** export: bundle | safetensors | tfjs, and where to write (a file; a folder for tfjs) */
+  readonly exportFormat: ExportFormat | undefined;
+  readonly out: string | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -81,6 +97,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         model: { type: 'string' },
         dataset: { type: 'string' },
         resume: { type: 'string' },
+        arch: { type: 'string' },
+        from: { type: 'string' },
+        'num-classes': { type: 'string' },
+        topk: { type: 'string' },
+        'input-tensor': { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -92,12 +114,22 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (adapter !== 'auto' && adapter !== 'hardware' && adapter !== 'swiftshader') {
     throw new UsageError(`--adapter must be auto, hardware or swiftshader, got '${adapter}'`);
   }
-  const format = values.format ?? 'auto';
+  const [command = 'help', ...rest] = values.help ? ['help'] : positionals;
+  const exporting = command === 'export';
+  const format = exporting ? 'auto' : (values.format ?? 'auto');
   if (!(INGEST_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be one of ${INGEST_FORMATS.join(', ')}, got '${format}'`);
   }
+  const exportFormat = exporting ? values.format : undefined;
+  if (exportFormat !== undefined && !(EXPORT_FORMATS as readonly string[]).includes(exportFormat)) {
+    throw new UsageError(
+      `--format must be one of ${EXPORT_FORMATS.join(', ')} for export, got '${exportFormat}'`,
+    );
+  }
+  if (values.from !== undefined && !(WEIGHT_SOURCES as readonly string[]).includes(values.from)) {
+    throw new UsageError(`--from must be one of ${WEIGHT_SOURCES.join(', ')}, got '${values.from}'`);
+  }
   const split = values.split === undefined ? undefined : intOption('split', values.split, 1, 1, 3);
-  const [command = 'help', ...rest] = values.help ? ['help'] : positionals;
   return {
     command,
     rest,
@@ -122,6 +154,16 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       model: values.model,
       dataset: values.dataset,
       resume: values.resume,
+      arch: values.arch,
+      from: values.from as WeightSource | undefined,
+      numClasses:
+        values['num-classes'] === undefined
+          ? undefined
+          : intOption('num-classes', values['num-classes'], 1, 1, 100_000),
+      topk: intOption('topk', values.topk, 5, 1, 100_000),
+      inputTensor: values['input-tensor'],
+      exportFormat: exportFormat as ExportFormat | undefined,
+      out: values.out,
     },
   };
 }
@@ -144,11 +186,17 @@ Commands:
                         toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
                         --json streams one JSON line per step/epoch, then the run summary
   models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
+  import FILE           load .safetensors/.pth/.pt/.pyth weights into --arch NAME[:tiny] (--from torchvision|
+                        pytorchvideo|mmaction2, --num-classes N) and store them as --name NAME; prints the load report
+  predict VIDEO         class scores of --model NAME (imported, or a zoo arch) for a video's centre clip, or for
+                        --input-tensor FILE.safetensors (float32 x [N,3,T,H,W], normalised); --topk N (default 5)
+  export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text
 
 Options:
-  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, models, toy)
+  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, models, toy,
+                        import, predict, export)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

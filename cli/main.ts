@@ -10,6 +10,15 @@ import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from
 import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
+import {
+  exportModelFiles,
+  formatExport,
+  formatImport,
+  formatPredict,
+  importWeights,
+  localFile,
+  predictClip,
+} from './commands/modelIo.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 
 const log = (line: string): void => {
@@ -21,7 +30,8 @@ function print(value: unknown, json: boolean, human: (v: never) => string): void
 }
 
 async function run({ command, rest, options }: ParsedArgs): Promise<number> {
-  const extra = command === 'bench' ? rest.slice(1) : command === 'ingest' ? [] : rest;
+  const positional = command === 'bench' || command === 'import' || command === 'predict' ? 1 : 0;
+  const extra = command === 'ingest' ? [] : rest.slice(positional);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra.join(' ')}' for '${command}'`);
   const session = { ...options, log };
   switch (command) {
@@ -99,6 +109,48 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
     case 'models': {
       const list = await withStudio(session, (s) => listModels(s));
       print(list, options.json, formatModels);
+      return EXIT_OK;
+    }
+    case 'import': {
+      const abs = localFile(rest[0], 'the weights file (tubelet import FILE --arch NAME --name NAME)');
+      if (options.arch === undefined) throw new UsageError('import needs --arch NAME (see tubelet models)');
+      if (options.name === undefined)
+        throw new UsageError('import needs --name NAME to store the model under');
+      const { arch, name } = options;
+      const result = await withStudio({ ...session, localFiles: [abs] }, (s) =>
+        importWeights(s, {
+          fileName: rest[0] ?? abs,
+          arch,
+          name,
+          from: options.from,
+          numClasses: options.numClasses,
+        }),
+      );
+      print(result, options.json, formatImport);
+      return EXIT_OK;
+    }
+    case 'predict': {
+      if (options.model === undefined) throw new UsageError('predict needs --model NAME');
+      if ((rest[0] === undefined) === (options.inputTensor === undefined))
+        throw new UsageError('predict needs a video or --input-tensor FILE.safetensors (one of them)');
+      const { model } = options;
+      const input = options.inputTensor === undefined ? 'video' : 'tensor';
+      const named = options.inputTensor ?? rest[0];
+      const abs = localFile(named, input === 'video' ? 'the video' : '--input-tensor');
+      const result = await withStudio({ ...session, localFiles: [abs] }, (s) =>
+        predictClip(s, { model, input, fileName: named ?? abs, topk: options.topk }),
+      );
+      print(result, options.json, formatPredict);
+      return EXIT_OK;
+    }
+    case 'export': {
+      if (options.model === undefined) throw new UsageError('export needs --model NAME');
+      if (options.exportFormat === undefined)
+        throw new UsageError('export needs --format bundle|safetensors|tfjs');
+      if (options.out === undefined) throw new UsageError('export needs --out PATH');
+      const { model, exportFormat, out } = options;
+      const result = await withStudio(session, (s) => exportModelFiles(s, model, exportFormat, out));
+      print(result, options.json, formatExport);
       return EXIT_OK;
     }
     case 'datasets': {

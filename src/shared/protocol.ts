@@ -10,6 +10,18 @@ import type {
   SplitRole,
 } from './datasets.ts';
 import type { RunSummary, TrainRecord } from './training.ts';
+import type {
+  ExportModelResult,
+  ExportModelSpec,
+  ImportModelResult,
+  ImportModelSpec,
+  LayerRow,
+  ListStoredModelsSpec,
+  ModelLayersSpec,
+  PredictResult,
+  PredictSpec,
+  StoredModelSummary,
+} from './modelIo.ts';
 
 /** What the GPU device module learned about the adapter and the device it created. */
 export interface GpuInfo {
@@ -353,7 +365,12 @@ export type JobSpec =
   | SampleClipSpec
   | BenchDecodeSpec
   | TrainSpec
-  | ToyActionsSpec;
+  | ToyActionsSpec
+  | ImportModelSpec
+  | PredictSpec
+  | ExportModelSpec
+  | ListStoredModelsSpec
+  | ModelLayersSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -367,6 +384,11 @@ export interface JobResults {
   train: RunSummary;
   'toy-actions': ToyActionsResult;
   models: readonly ModelSummary[];
+  'import-model': ImportModelResult;
+  predict: PredictResult;
+  'export-model': ExportModelResult;
+  'list-stored-models': readonly StoredModelSummary[];
+  'model-layers': readonly LayerRow[];
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

@@ -28,7 +28,10 @@ import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './sto
 import { benchDecode } from './benchDecode.ts';
 import { runTrainJob, trainResolvers } from './trainJob.ts';
 import { registerTrainResolvers } from './trainResolvers.ts';
-import { zooSummaries } from './models.ts';
+import { modelLayers, zooSummaries } from './models.ts';
+import { importModel, listStoredModels } from './modelImport.ts';
+import { predict } from './predict.ts';
+import { exportModel } from './modelExportJob.ts';
 
 registerTrainResolvers(); // the train job builds zoo models and reads stored datasets
 import { createCheckpointStore } from '../data/store/checkpointStore.ts';
@@ -97,6 +100,32 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       return zooSummaries((done, total, name) => {
         job.progress(name, done, total);
       });
+    }),
+  'import-model': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return importModel(spec, job);
+    }),
+  predict: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return predict(spec, job);
+    }),
+  'export-model': async (jobId, spec, emit, transfer) => {
+    const result = await runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return exportModel(spec, job);
+    });
+    return transfer(
+      result,
+      result.files.map((f) => f.bytes.buffer as ArrayBuffer),
+    );
+  },
+  'list-stored-models': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => listStoredModels()),
+  'model-layers': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async () => {
+      await ready();
+      return modelLayers(spec.model);
     }),
   'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),
   'bench-kernels': (jobId, spec, emit) =>

@@ -1,6 +1,9 @@
-// The `models` job (compute worker): the zoo with parameter counts and multiply-adds, built one model at a time.
-import { modelInfo, ZOO } from '../models/zoo/registry.ts';
+// The `models` and `model-layers` jobs (compute worker): the zoo with parameter counts and multiply-adds, built one
+// model at a time, and one model's layer table.
+import { modelInfo, ZOO, zooEntry } from '../models/zoo/registry.ts';
 import type { ModelSummary } from '../shared/protocol.ts';
+import type { LayerRow } from '../shared/modelIo.ts';
+import { openModel } from './modelImport.ts';
 
 export function zooSummaries(onModel?: (done: number, total: number, name: string) => void): ModelSummary[] {
   return ZOO.map((entry, i) => {
@@ -18,4 +21,15 @@ export function zooSummaries(onModel?: (done: number, total: number, name: strin
       input: [...info.input],
     };
   });
+}
+
+/** Leaf layers of a stored model or registry arch for one clip of its reference input. */
+export async function modelLayers(name: string): Promise<LayerRow[]> {
+  const model = await openModel(name);
+  try {
+    const [t, h, w] = zooEntry(model.name).referenceInput;
+    return model.layers([1, t, h, w, 3]);
+  } finally {
+    model.dispose();
+  }
 }

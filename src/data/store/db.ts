@@ -117,6 +117,23 @@ export interface CheckpointChunk {
   readonly data: ArrayBuffer;
 }
 
+/** An imported model (store `models`, key `name`); its weights live in `modelWeights` under the same name. */
+export interface ModelRecord {
+  readonly name: string;
+  /** registry arch spec, e.g. 'r3d_18' or 'r3d_18:tiny' */
+  readonly arch: string;
+  /** the build config (src/models/zoo/zooModel.ts ModelConfig) as JSON */
+  readonly config: string;
+  readonly source: string;
+  readonly fileName: string;
+  readonly params: number;
+  /** safetensors bytes of the weights */
+  readonly bytes: number;
+  /** the load report (src/shared/modelIo.ts ModelLoadReport) as JSON */
+  readonly report: string;
+  readonly createdAt: number;
+}
+
 export interface TubeletDB extends DBSchema {
   datasets: { key: string; value: DatasetRecord };
   tuning: { key: string; value: TuningRecord; indexes: { byAdapter: string } };
@@ -126,6 +143,9 @@ export interface TubeletDB extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { byUpdated: number } };
   checkpoints: { key: string; value: CheckpointRecord; indexes: { byRun: string } };
   checkpointChunks: { key: [string, number]; value: CheckpointChunk };
+  models: { key: string; value: ModelRecord };
+  /** safetensors (PyTorch layout, torchvision/MMAction2 names) of model `name` */
+  modelWeights: { key: string; value: ArrayBuffer };
 }
 
 /**
@@ -151,6 +171,11 @@ const LADDER: ((db: IDBPDatabase<TubeletDB>) => void)[] = [
     const checkpoints = db.createObjectStore('checkpoints', { keyPath: 'id' });
     checkpoints.createIndex('byRun', 'runId');
     db.createObjectStore('checkpointChunks', { keyPath: ['checkpointId', 'index'] });
+  },
+  // v4: imported models (header store + weights store, written in one transaction)
+  (db) => {
+    db.createObjectStore('models', { keyPath: 'name' });
+    db.createObjectStore('modelWeights');
   },
 ];
 

@@ -81,6 +81,26 @@ export abstract class Module {
     return this.collect(prefix, (m) => m.ownBuffers);
   }
 
+  /** Descendants with dotted names, depth first (PyTorch named_modules order, this module excluded). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [name, kid] of this.kids)
+      out.push([prefix + name, kid], ...kid.namedModules(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** True when the module has no submodules. */
+  isLeaf(): boolean {
+    return this.kids.size === 0;
+  }
+
+  /** Trainable scalars held by this module itself (not its submodules). */
+  ownParamCount(): number {
+    let n = 0;
+    for (const { variable } of this.ownParams.values()) n += variable.size;
+    return n;
+  }
+
   private collect(
     prefix: string,
     own: (m: Module) => Map<string, NamedVariable>,

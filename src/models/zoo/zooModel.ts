@@ -2,6 +2,8 @@
 // counts parameters and multiply-adds, and keeps the config it was built from (for bundles).
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
+import type { LayerRow } from '../../shared/modelIo.ts';
+import { layerTable } from './layerTable.ts';
 import { real, SymbolicTensor, type Module, type NamedVariable, type VideoModel } from '../nn/module.ts';
 
 export type Preset = 'full' | 'tiny';
@@ -79,6 +81,11 @@ export class ZooModel implements VideoModel {
     const counter = { macs: 0 };
     this.net.forward(new SymbolicTensor([...inputShape]), { training: false, counter });
     return counter.macs;
+  }
+
+  /** Leaf layers (name, kind, output shape, own parameters) for input f32[N,T,H,W,C] (shapes only). */
+  layers(inputShape: readonly [number, number, number, number, number]): LayerRow[] {
+    return layerTable(this.net, inputShape);
   }
 
   dispose(): void {

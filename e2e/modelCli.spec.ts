@@ -1,0 +1,211 @@
+// tubelet import / predict / export against real PyTorch: Debian's torchvision r3d_18 (seeded random weights, BN
+// with random statistics) written as safetensors is imported, run on its 1×3×4×32×32 input, exported and strictly
+// loaded back into torch; malicious and mistaken inputs fail with a message naming the file and what to do.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from '@playwright/test';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+const TORCH_ZOO = 'src/models/zoo/fixtures/torch_zoo.py';
+const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-modelcli-'));
+const fx = path.join(profile, 'fixtures');
+
+interface Cli {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+async function tubelet(...args: string[]): Promise<Cli> {
+  try {
+    const { stdout, stderr } = await run(
+      'node',
+      ['bin/tubelet.mjs', ...args, '--profile', profile, '--no-build', '--adapter', 'swiftshader'],
+      { timeout: 170_000, maxBuffer: 1 << 26 },
+    );
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? -1 };
+  }
+}
+
+const python = (...args: string[]): string =>
+  execFileSync(PYTHON, args, { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 });
+
+function expectClose(ours: readonly number[], torch: readonly number[]): void {
+  expect(ours).toHaveLength(torch.length);
+  const scale = Math.max(...torch.map(Math.abs));
+  const err = Math.max(...ours.map((v, i) => Math.abs(v - (torch[i] ?? NaN))));
+  expect(err).toBeLessThanOrEqual(1e-4 * scale + 1e-4);
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(() => {
+  execFileSync('mkdir', ['-p', fx]);
+  python(TORCH_ZOO, 'make', fx, 'r3d_18:4:32:32');
+});
+
+test.afterAll(() => {
+  rmSync(profile, { recursive: true, force: true });
+});
+
+test('r3d_18 from PyTorch: import, predict --input-tensor, export, load_state_dict(strict=True)', async () => {
+  test.setTimeout(600_000);
+  const expected = JSON.parse(readFileSync(path.join(fx, 'expected.json'), 'utf8')) as {
+    models: { r3d_18: { logits: number[] } };
+  };
+  const torchLogits = expected.models.r3d_18.logits;
+
+  const imported = await tubelet(
+    'import',
+    path.join(fx, 'r3d_18.safetensors'),
+    '--arch',
+    'r3d_18',
+    '--name',
+    'r3d-torch',
+    '--json',
+  );
+  expect(imported.code, imported.stderr).toBe(0);
+  const result = JSON.parse(imported.stdout) as {
+    params: number;
+    report: { loaded: number; missing: string[]; unexpected: string[]; mismatched: unknown[] };
+  };
+  expect(result.params).toBe(33_371_472);
+  expect(result.report).toMatchObject({ loaded: 122, missing: [], unexpected: [], mismatched: [] });
+
+  const predicted = await tubelet(
+    'predict',
+    '--model',
+    'r3d-torch',
+    '--input-tensor',
+    path.join(fx, 'r3d_18.input.safetensors'),
+    '--topk',
+    '3',
+    '--json',
+  );
+  expect(predicted.code, predicted.stderr).toBe(0);
+  const p = JSON.parse(predicted.stdout) as {
+    model: string;
+    logits: number[][];
+    probabilities: number[][];
+    topk: { index: number; label: string | null; prob: number }[][];
+  };
+  expect(p.model).toBe('r3d-torch');
+  expect(p.logits).toHaveLength(1);
+  expectClose(p.logits[0] ?? [], torchLogits);
+  const probs = p.probabilities[0] ?? [];
+  expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  const best = torchLogits.indexOf(Math.max(...torchLogits));
+  expect(p.topk[0]?.map((t) => t.index)[0]).toBe(best);
+  expect(p.topk[0]).toHaveLength(3);
+
+  const out = path.join(fx, 'exported', 'r3d.safetensors');
+  const exported = await tubelet(
+    'export',
+    '--model',
+    'r3d-torch',
+    '--format',
+    'safetensors',
+    '--out',
+    out,
+    '--json',
+  );
+  expect(exported.code, exported.stderr).toBe(0);
+  expect(existsSync(out)).toBe(true);
+  const back = JSON.parse(python(TORCH_ZOO, 'check', fx, 'r3d_18', out)) as { logits: number[] };
+  expectClose(back.logits, torchLogits);
+});
+
+test('export --format tfjs writes model.json and its weight shards', async () => {
+  const dir = path.join(fx, 'tfjs');
+  const exported = await tubelet(
+    'export',
+    '--model',
+    'r3d_18:tiny',
+    '--format',
+    'tfjs',
+    '--out',
+    dir,
+    '--json',
+  );
+  expect(exported.code, exported.stderr).toBe(0);
+  const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: { arch: string };
+    weightsManifest: { paths: string[]; weights: { name: string }[] }[];
+  };
+  expect(json.modelTopology.arch).toBe('r3d_18');
+  const paths = json.weightsManifest[0]?.paths ?? [];
+  expect(paths.length).toBeGreaterThan(0);
+  expect(readdirSync(dir).sort()).toEqual(['model.json', ...paths].sort());
+  expect(json.weightsManifest[0]?.weights.map((w) => w.name)).toContain('fc.weight');
+});
+
+test('a pickle naming os.system is refused, naming the file and the global', async () => {
+  const evil = path.join(fx, 'evil.pth');
+  python(
+    '-c',
+    [
+      'import os, sys, torch',
+      'class Evil:',
+      '    def __reduce__(self): return (os.system, ("echo pwned",))',
+      'torch.save({"weight": torch.ones(2), "payload": Evil()}, sys.argv[1])',
+    ].join('\n'),
+    evil,
+  );
+  const r = await tubelet('import', evil, '--arch', 'r3d_18:tiny', '--name', 'evil');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(
+    /\[WEIGHTS_UNSAFE\].*evil\.pth refers to 'posix\.system', which Tubelet will not execute/,
+  );
+  expect(r.stderr).not.toMatch(/pwned/);
+});
+
+test('mistakes name the value and what to do', async () => {
+  const unknown = await tubelet(
+    'import',
+    path.join(fx, 'r3d_18.safetensors'),
+    '--arch',
+    'r4d_99',
+    '--name',
+    'x',
+  );
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toMatch(/unknown architecture 'r4d_99'.*the zoo has r3d_18/);
+
+  const notWeights = await tubelet(
+    'import',
+    path.join(fx, 'expected.json'),
+    '--arch',
+    'r3d_18',
+    '--name',
+    'x',
+  );
+  expect(notWeights.code).toBe(1);
+  expect(notWeights.stderr).toMatch(
+    /expected\.json.*is neither a safetensors file nor a torch\.save checkpoint/,
+  );
+
+  const missing = await tubelet('import', path.join(fx, 'nope.pth'), '--arch', 'r3d_18', '--name', 'x');
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/nope\.pth does not exist/);
+
+  const format = await tubelet('export', '--model', 'r3d_18', '--format', 'onnx', '--out', fx);
+  expect(format.code).toBe(2);
+  expect(format.stderr).toMatch(/--format must be one of bundle, safetensors, tfjs for export, got 'onnx'/);
+
+  const noModel = await tubelet(
+    'predict',
+    '--model',
+    'nobody',
+    '--input-tensor',
+    path.join(fx, 'r3d_18.input.safetensors'),
+  );
+  expect(noModel.code).toBe(1);
+  expect(noModel.stderr).toMatch(/no imported model or zoo architecture is named 'nobody'/);
+});
