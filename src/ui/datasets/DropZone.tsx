@@ -1,19 +1,15 @@
 // The Datasets drop zone (main thread): folders and files by drag-and-drop, an "Open folder" button (directory
 // picker where the browser has it, else a folder <input>), handing the walked file list to the scan action.
-import { useRef, useState, type DragEvent } from 'react';
+import { useRef } from 'react';
+import { useDropZone } from '../common/useDropZone.ts';
 import { reportError } from '../../state/actions.ts';
 import { hasDirectoryPicker, scanDrop, scanInput, scanPickedDirectory } from '../../state/datasetActions.ts';
 
 export function DropZone({ busy }: { busy: boolean }) {
-  const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-
-  const onDrop = (event: DragEvent<HTMLDivElement>): void => {
-    event.preventDefault();
-    setOver(false);
-    if (busy) return;
-    scanDrop(event.dataTransfer.items).catch(reportError);
-  };
+  const drop = useDropZone((data) => {
+    if (!busy) scanDrop(data.items).catch(reportError);
+  });
 
   const openFolder = (): void => {
     if (!hasDirectoryPicker()) {
@@ -24,18 +20,7 @@ export function DropZone({ busy }: { busy: boolean }) {
   };
 
   return (
-    <div
-      className={`dropzone${over ? ' dropzone--over' : ''}`}
-      data-testid="dataset-dropzone"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setOver(true);
-      }}
-      onDragLeave={() => {
-        setOver(false);
-      }}
-      onDrop={onDrop}
-    >
+    <div {...drop} data-testid="dataset-dropzone">
       <p className="dropzone__title">Drop a dataset folder here</p>
       <p className="muted">
         UCF101, HMDB51, Kinetics, Something-Something v2, a folder per class, or MMAction2 video / rawframe

@@ -2,15 +2,9 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-const PLANS: Record<Exclude<PanelId, 'system' | 'datasets'>, { summary: string; items: string[] }> = {
-  models: {
-    summary: 'The model zoo, with weights that move both ways between Tubelet and PyTorch.',
-    items: [
-      'R3D / MC3 / R(2+1)D / S3D, SlowOnly, C2D, I3D, X3D, CSN, SlowFast, TSN, TSM, SRTG',
-      'Import safetensors and .pth checkpoints (torchvision, pytorchvideo and MMAction2 names)',
-      'Export checkpoints that torch.load and load_state_dict accept; parameter and FLOP counts',
-    ],
-  },
+type Planned = Exclude<PanelId, 'system' | 'datasets' | 'models'>;
+
+const PLANS: Record<Planned, { summary: string; items: string[] }> = {
   pretrain: {
     summary: 'Self-supervised pretraining on your unlabelled videos.',
     items: ['BYOL with the fine-grained key-value memory predictor', 'MaskFeat with HOG targets', 'VideoMAE'],
@@ -41,7 +35,7 @@ const PLANS: Record<Exclude<PanelId, 'system' | 'datasets'>, { summary: string; 
   },
 };
 
-export function PlannedPanel({ panel }: { panel: Exclude<PanelId, 'system' | 'datasets'> }) {
+export function PlannedPanel({ panel }: { panel: Planned }) {
   const plan = PLANS[panel];
   return (
     <div className="panel" data-testid={`panel-${panel}`}>
