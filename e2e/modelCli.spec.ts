@@ -146,6 +146,28 @@ test('export --format tfjs writes model.json and its weight shards', async () =>
   expect(json.weightsManifest[0]?.weights.map((w) => w.name)).toContain('fc.weight');
 });
 
+test('predict on a video: the centre clip of an H.264 MP4 through r3d_18:tiny', async () => {
+  const video = path.join(fx, 'clip.mp4');
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25', '-t', '1'],
+    ...['-pix_fmt', 'yuv420p', '-c:v', 'libx264', video],
+  ]);
+  const r = await tubelet('predict', video, '--model', 'r3d_18:tiny', '--topk', '4', '--json');
+  expect(r.code, r.stderr).toBe(0);
+  const p = JSON.parse(r.stdout) as {
+    logits: number[][];
+    probabilities: number[][];
+    topk: { prob: number }[][];
+  };
+  expect(p.logits.map((row) => row.length)).toEqual([400]);
+  expect(p.logits[0]?.every(Number.isFinite)).toBe(true);
+  expect(p.probabilities[0]?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  const probs = p.topk[0]?.map((t) => t.prob) ?? [];
+  expect(probs).toHaveLength(4);
+  expect([...probs].sort((a, b) => b - a)).toEqual(probs);
+  expect(probs[0]).toBe(Math.max(...(p.probabilities[0] ?? [])));
+});
+
 test('a pickle naming os.system is refused, naming the file and the global', async () => {
   const evil = path.join(fx, 'evil.pth');
   python(

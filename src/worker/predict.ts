@@ -28,11 +28,39 @@ export function inputFromSafetensors(bytes: Uint8Array, fileName: string): Input
   return { shape: x.shape as [number, number, number, number, number], data: x.data as Float32Array };
 }
 
+/** Decoded frames u8[frameCount, height, width, 3] (RGB). */
+export interface FrameStack {
+  readonly frames: Uint8Array;
+  readonly frameCount: number;
+  readonly height: number;
+  readonly width: number;
+}
+
 /**
- * A video's centre clip as x: f32[1,3,T,H,W] for the model's reference [T,H,W]: frames resized so the short side
- * is 8/7 of H (128 for 112), the centre T consecutive frames (looped when the video is shorter, MMAction2
- * SampleFrames test mode), the centre H×W crop, (v − mean) / std with MMAction2's ImageNet statistics.
+ * The centre clip x: f32[1,3,T,H,W] of `video`: the centre T consecutive frames (looped when the video is shorter,
+ * MMAction2 SampleFrames test mode), the centre H×W crop, (v − mean) / std with MMAction2's ImageNet statistics.
  */
+export function centreClip(video: FrameStack, [t, h, w]: readonly [number, number, number]): InputTensor {
+  const inds = sampleFrames(video.frameCount, { clipLen: t, numClips: 1, testMode: true }).frameInds;
+  const top = Math.floor((video.height - h) / 2);
+  const left = Math.floor((video.width - w) / 2);
+  const data = new Float32Array(3 * t * h * w);
+  for (let ti = 0; ti < t; ti++) {
+    const f = inds[ti] ?? 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const src = ((f * video.height + top + y) * video.width + left + x) * 3;
+        for (let c = 0; c < 3; c++) {
+          const v = ((video.frames[src + c] ?? 0) - (MMACTION_MEAN[c] ?? 0)) / (MMACTION_STD[c] ?? 1);
+          data[((c * t + ti) * h + y) * w + x] = v;
+        }
+      }
+    }
+  }
+  return { shape: [1, 3, t, h, w], data };
+}
+
+/** A video decoded with its short side at 8/7 of the model's reference H (128 for 112), then its centre clip. */
 export async function inputFromVideo(file: Blob, fileName: string, arch: string): Promise<InputTensor> {
   const [t, h, w] = zooEntry(arch).referenceInput;
   const { layout, frames } = await decodeVideo(file, fileName, { shortSide: Math.round((h * 8) / 7) });
@@ -42,23 +70,11 @@ export async function inputFromVideo(file: Blob, fileName: string, arch: string)
       `${fileName} decodes to ${layout.width}×${layout.height}, smaller than the ${w}×${h} crop`,
     );
   }
-  const inds = sampleFrames(layout.frameCount, { clipLen: t, numClips: 1, testMode: true }).frameInds;
-  const top = Math.floor((layout.height - h) / 2);
-  const left = Math.floor((layout.width - w) / 2);
-  const data = new Float32Array(3 * t * h * w);
-  for (let ti = 0; ti < t; ti++) {
-    const f = inds[ti] ?? 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const src = ((f * layout.height + top + y) * layout.width + left + x) * 3;
-        for (let c = 0; c < 3; c++) {
-          const v = ((frames[src + c] ?? 0) - (MMACTION_MEAN[c] ?? 0)) / (MMACTION_STD[c] ?? 1);
-          data[((c * t + ti) * h + y) * w + x] = v;
-        }
-      }
-    }
-  }
-  return { shape: [1, 3, t, h, w], data };
+  return centreClip({ frames, frameCount: layout.frameCount, height: layout.height, width: layout.width }, [
+    t,
+    h,
+    w,
+  ]);
 }
 
 /** Logits f32[N,classes] for x: f32[N,C,T,H,W] (eval mode), as nested arrays. */
