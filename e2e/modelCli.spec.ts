@@ -122,6 +122,64 @@ test('r3d_18 from PyTorch: import, predict --input-tensor, export, load_state_di
   expectClose(back.logits, torchLogits);
 });
 
+// MMAction2's ResNet3d names for torchvision's r3d_18 keys, written independently of src/models/weights/keyMaps.ts.
+const TO_MMACTION2 = `
+import re, sys, torch
+sys.path.insert(0, "src/models/zoo/fixtures")
+from torch_zoo import read_safetensors
+def rename(k):
+    k = re.sub(r"^stem\\.0\\.", "conv1.conv.", k)
+    k = re.sub(r"^stem\\.1\\.", "conv1.bn.", k)
+    k = re.sub(r"\\.(conv[12]|downsample)\\.0\\.", r".\\1.conv.", k)
+    k = re.sub(r"\\.(conv[12]|downsample)\\.1\\.", r".\\1.bn.", k)
+    return "cls_head.fc_cls." + k[3:] if k.startswith("fc.") else "backbone." + k
+sd = {rename(k): v for k, v in read_safetensors(sys.argv[1]).items()}
+opt = {"state": {"0": {"momentum_buffer": torch.zeros(3)}}, "param_groups": [{"lr": 0.1, "momentum": 0.9}]}
+torch.save({"meta": {"epoch": 3}, "state_dict": sd, "optimizer": opt}, sys.argv[2])
+`;
+
+test("an MMAction2 training checkpoint (.pth, nested, MMAction2 names) gives torch's logits", async () => {
+  test.setTimeout(600_000);
+  const pth = path.join(fx, 'r3d_mmaction2.pth');
+  python('-c', TO_MMACTION2, path.join(fx, 'r3d_18.safetensors'), pth);
+  const expected = JSON.parse(readFileSync(path.join(fx, 'expected.json'), 'utf8')) as {
+    models: { r3d_18: { logits: number[] } };
+  };
+  const args = ['import', pth, '--arch', 'r3d_18', '--from', 'mmaction2', '--json'];
+  const imported = await tubelet(...args, '--name', 'r3d-mm');
+  expect(imported.code, imported.stderr).toBe(0);
+  const report = (JSON.parse(imported.stdout) as { report: Record<string, unknown> }).report;
+  expect(report).toMatchObject({ loaded: 122, missing: [], unexpected: [], mismatched: [] });
+  expect(report.unwrap).toBe("took 'state_dict', dropped optimizer (1), kept 122 tensors");
+  const predicted = await tubelet(
+    'predict',
+    '--model',
+    'r3d-mm',
+    '--input-tensor',
+    path.join(fx, 'r3d_18.input.safetensors'),
+    '--json',
+  );
+  expect(predicted.code, predicted.stderr).toBe(0);
+  expectClose(
+    (JSON.parse(predicted.stdout) as { logits: number[][] }).logits[0] ?? [],
+    expected.models.r3d_18.logits,
+  );
+
+  // A new classifier for another dataset: the head is reported, not loaded.
+  const head = await tubelet(...args, '--name', 'r3d-mm-10', '--num-classes', '10');
+  expect(head.code, head.stderr).toBe(0);
+  const r = (
+    JSON.parse(head.stdout) as {
+      report: { loaded: number; mismatched: { key: string; expected: number[]; got: number[] }[] };
+    }
+  ).report;
+  expect(r.loaded).toBe(120);
+  expect(r.mismatched).toEqual([
+    { key: 'fc.weight', expected: [10, 512], got: [400, 512] },
+    { key: 'fc.bias', expected: [10], got: [400] },
+  ]);
+});
+
 test('export --format tfjs writes model.json and its weight shards', async () => {
   const dir = path.join(fx, 'tfjs');
   const exported = await tubelet(
