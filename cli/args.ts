@@ -186,8 +186,9 @@ Commands:
                         toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
                         --json streams one JSON line per step/epoch, then the run summary
   models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
-  import FILE           load .safetensors/.pth/.pt/.pyth weights into --arch NAME[:tiny] (--from torchvision|
-                        pytorchvideo|mmaction2, --num-classes N) and store them as --name NAME; prints the load report
+  import FILE           load .safetensors/.pth/.pt/.pyth weights (or a Tubelet bundle) into --arch NAME[:tiny]
+                        (--from torchvision|pytorchvideo|mmaction2, --num-classes N) and store them as --name NAME;
+                        prints the load report
   predict VIDEO         class scores of --model NAME (imported, or a zoo arch) for a video's centre clip, or for
                         --input-tensor FILE.safetensors (float32 x [N,3,T,H,W], normalised); --topk N (default 5)
   export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)

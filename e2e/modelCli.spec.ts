@@ -204,6 +204,18 @@ test('export --format tfjs writes model.json and its weight shards', async () =>
   expect(json.weightsManifest[0]?.weights.map((w) => w.name)).toContain('fc.weight');
 });
 
+test('a bundle exported by the CLI imports back with every key loaded', async () => {
+  const bundle = path.join(fx, 'tiny.tubelet.zip');
+  const exported = await tubelet('export', '--model', 'r3d_18:tiny', '--format', 'bundle', '--out', bundle);
+  expect(exported.code, exported.stderr).toBe(0);
+  expect(exported.stdout).toContain(bundle);
+  const imported = await tubelet('import', bundle, '--arch', 'r3d_18:tiny', '--name', 'tiny-again', '--json');
+  expect(imported.code, imported.stderr).toBe(0);
+  const r = JSON.parse(imported.stdout) as { numClasses: number; report: Record<string, unknown> };
+  expect(r.numClasses).toBe(400);
+  expect(r.report).toMatchObject({ missing: [], unexpected: [], mismatched: [] });
+});
+
 test('predict on a video: the centre clip of an H.264 MP4 through r3d_18:tiny', async () => {
   const video = path.join(fx, 'clip.mp4');
   execFileSync('ffmpeg', [

@@ -5,7 +5,8 @@ import { TubeletError } from '../shared/errors.ts';
 import { tf } from '../models/tf.ts';
 import { buildModel } from '../models/zoo/registry.ts';
 import { readSafetensors } from '../models/weights/safetensors.ts';
-import { exportBundle, exportSafetensors, importBundle } from './modelExport.ts';
+import { exportBundle, exportSafetensors, importBundle, readImportable } from './modelExport.ts';
+import { exportStateDict } from '../models/zoo/stateDict.ts';
 
 const tiny = (numClasses: number, seed: number) =>
   buildModel('r2plus1d_18', { numClasses, preset: 'tiny', seed });
@@ -37,5 +38,22 @@ describe('model export', () => {
     model.dispose();
     a.dispose();
     await expect(importBundle(new Uint8Array(10), 'x.zip')).rejects.toBeInstanceOf(TubeletError);
+  });
+
+  it('reads a bundle, safetensors or nothing else for import', async () => {
+    const a = tiny(4, 3);
+    const want = await exportStateDict(a);
+    for (const [bytes, name] of [
+      [await exportBundle(a), 'a.tubelet.zip'],
+      [await exportSafetensors(a), 'a.safetensors'],
+    ] as const) {
+      const got = await readImportable(bytes, name);
+      expect([...got.keys()].sort(), name).toEqual([...want.keys()].sort());
+      expect(got.get('fc.weight')?.data, name).toEqual(want.get('fc.weight')?.data);
+    }
+    await expect(readImportable(new TextEncoder().encode('{"not": "weights"}'), 'x.json')).rejects.toThrow(
+      /x\.json: is neither a safetensors file nor a torch\.save checkpoint/,
+    );
+    a.dispose();
   });
 });

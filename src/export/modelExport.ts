@@ -3,6 +3,9 @@
 // those weights) that restores a model with importBundle.
 import { TubeletError } from '../shared/errors.ts';
 import { readSafetensors, writeSafetensors } from '../models/weights/safetensors.ts';
+import { readWeights } from '../models/weights/read.ts';
+import { isZip } from '../models/weights/pth.ts';
+import type { WeightTensor } from '../models/weights/dtypes.ts';
 import { openZip } from '../models/weights/zip.ts';
 import { writeZip } from '../models/weights/zipWrite.ts';
 import { buildModel } from '../models/zoo/registry.ts';
@@ -87,4 +90,22 @@ export async function importBundle(
     throw error;
   }
   return { model, bundle };
+}
+
+/**
+ * The tensors of a weights file for import (float32): a Tubelet bundle's model.safetensors, else whatever
+ * readWeights reads (safetensors, torch.save zip).
+ */
+export async function readImportable(
+  bytes: Uint8Array,
+  fileName: string,
+): Promise<Map<string, WeightTensor>> {
+  if (isZip(bytes)) {
+    const zip = openZip(bytes, fileName);
+    const weights = zip.get('model.safetensors');
+    if (weights && zip.get('config.json')) {
+      return readSafetensors(await zip.read(weights), `${fileName}/model.safetensors`, { toFloat32: true });
+    }
+  }
+  return readWeights(bytes, fileName, { toFloat32: true });
 }

@@ -8,14 +8,13 @@ import type {
   StoredModelSummary,
   WeightSource,
 } from '../shared/modelIo.ts';
-import { readWeights } from '../models/weights/read.ts';
 import { readSafetensors } from '../models/weights/safetensors.ts';
 import { describeUnwrap, unwrapStateDict } from '../models/weights/unwrap.ts';
 import { keyMapFor, nativeSource } from '../models/weights/keyMaps.ts';
 import { buildModel, ZOO, zooEntry } from '../models/zoo/registry.ts';
 import { loadStateDict } from '../models/zoo/stateDict.ts';
 import type { ModelConfig, ZooModel } from '../models/zoo/zooModel.ts';
-import { exportSafetensors } from '../export/modelExport.ts';
+import { exportSafetensors, readImportable } from '../export/modelExport.ts';
 import { modelStore, type ModelStore } from '../data/store/modelStore.ts';
 import type { JobContext } from './jobs.ts';
 
@@ -78,7 +77,7 @@ export async function importModel(
   const mapKey = keyMapFor(archSpec.arch, source);
   job.progress('read', 0, 3);
   const bytes = new Uint8Array(await spec.file.arrayBuffer());
-  const unwrapped = unwrapStateDict(await readWeights(bytes, spec.fileName, { toFloat32: true }));
+  const unwrapped = unwrapStateDict(await readImportable(bytes, spec.fileName));
   job.checkpoint();
   job.progress('load', 1, 3);
   let model = buildModel(archSpec.arch, archConfig(archSpec, spec.numClasses));

@@ -33,9 +33,9 @@ export function ImportCard({ zoo, busy }: { zoo: readonly ModelSummary[]; busy: 
     <div {...drop} data-testid="weights-dropzone">
       <p className="dropzone__title">Drop a weights file here</p>
       <p className="muted">
-        .safetensors, or .pth / .pt / .pyth written by torch.save. Pickles are read by a restricted reader
-        that never runs code; training checkpoints are unwrapped. Keys that do not match are reported, not
-        loaded.
+        .safetensors, .pth / .pt / .pyth written by torch.save, or a Tubelet bundle. Pickles are read by a
+        restricted reader that never runs code; training checkpoints are unwrapped. Keys that do not match are
+        reported, not loaded.
       </p>
       <div className="row">
         <label>
@@ -89,7 +89,7 @@ export function ImportCard({ zoo, busy }: { zoo: readonly ModelSummary[]; busy: 
         ref={input}
         type="file"
         hidden
-        accept=".safetensors,.pth,.pt,.pyth,.bin,.ckpt"
+        accept=".safetensors,.pth,.pt,.pyth,.bin,.ckpt,.zip"
         data-testid="weights-input"
         onChange={(e) => {
           start(e.currentTarget.files?.[0]);
