@@ -4,6 +4,7 @@ import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
+import { buildX3D } from './x3d.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -12,6 +13,8 @@ export interface ZooEntry {
   readonly build: (config: ModelConfig) => ZooModel;
   /** parameters of the published model (publishedClasses classes), as its source states them */
   readonly publishedParams: number;
+  /** relative tolerance where the source rounds its count (e.g. 3.79 M); default 0 (exact) */
+  readonly publishedParamsTolerance?: number;
   /** classes of the published model; default 400 (Kinetics-400) */
   readonly publishedClasses?: number;
   /** the [T, H, W] of one clip its FLOPs are usually quoted for */
@@ -67,6 +70,24 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [16, 112, 112],
     tinyInput: [16, 32, 32],
   },
+  // zoo3: X3D, TSN/TSM, SRTG (keep this block contiguous)
+  ...(
+    [
+      ['x3d_xs', 'X3D-XS (4×160²)', 3_790_000, [4, 160, 160]],
+      ['x3d_s', 'X3D-S (13×160²)', 3_790_000, [13, 160, 160]],
+      ['x3d_m', 'X3D-M (16×224²)', 3_790_000, [16, 224, 224]],
+      ['x3d_l', 'X3D-L (16×312², γ_d 5)', 6_150_000, [16, 312, 312]],
+    ] as const
+  ).map(([name, what, params, input]): ZooEntry => ({
+    name,
+    family: 'MMAction2 X3D',
+    description: `${what}: depthwise 3×3×3 bottlenecks, SE every other block, swish (Feichtenhofer 2020)`,
+    build: (c) => buildX3D(name, c),
+    publishedParams: params, // PyTorchVideo's model zoo table (3.79 M, 6.15 M at 400 classes)
+    publishedParamsTolerance: 0.0015, // the table rounds to 0.01 M
+    referenceInput: input,
+    tinyInput: [4, 32, 32],
+  })),
 ];
 
 export function zooEntry(name: string): ZooEntry {
