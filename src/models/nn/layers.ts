@@ -47,6 +47,8 @@ export interface Conv3dOptions {
   readonly groups?: number;
   readonly bias?: boolean;
   readonly init?: ConvInit;
+  /** a 2-D conv (kernel 1 in time) whose PyTorch weight is [out, in/groups, kH, kW] */
+  readonly layout2d?: boolean;
 }
 
 /** nn.Conv3d: weight f32[kT,kH,kW,in/groups,out] (PyTorch [out,in/groups,kT,kH,kW]), optional bias f32[out]. */
@@ -80,7 +82,12 @@ export class Conv3d extends Module {
       (opts.init ?? 'kaiming_fan_out') === 'kaiming_fan_out'
         ? kaimingNormalFanOut(rng, prod(shape), outChannels * prod(this.kernel))
         : torchDefaultUniform(rng, prod(shape), fanIn);
-    this.weight = this.param('weight', tf.tensor(values, shape), { kind: 'conv3d' });
+    if (opts.layout2d && this.kernel[0] !== 1) {
+      throw new RangeError(`Conv3d: a 2-D layout needs temporal kernel 1, got ${this.kernel[0]}`);
+    }
+    this.weight = this.param('weight', tf.tensor(values, shape), {
+      kind: opts.layout2d ? 'conv2d' : 'conv3d',
+    });
     this.bias = opts.bias
       ? this.param(
           'bias',
@@ -189,7 +196,8 @@ export class BatchNorm3d extends Module {
   }
 }
 
-export type LinearInit = 'normal_0.01' | 'torch_default';
+/** N(0, σ²) weights and zero biases (MMCV normal_init), or PyTorch's default. */
+export type LinearInit = 'normal_0.01' | 'normal_0.001' | 'torch_default';
 
 /** nn.Linear: x f32[N,in] → f32[N,out]; weight f32[in,out] (PyTorch [out,in]), bias f32[out] unless bias=false. */
 export class Linear extends Module {
@@ -204,13 +212,14 @@ export class Linear extends Module {
   ) {
     super();
     const n = inFeatures * outFeatures;
-    const w = init === 'normal_0.01' ? normal(rng, n, 0.01) : torchDefaultUniform(rng, n, inFeatures);
+    const std = { 'normal_0.01': 0.01, 'normal_0.001': 0.001, torch_default: null }[init];
+    const w = std === null ? torchDefaultUniform(rng, n, inFeatures) : normal(rng, n, std);
     this.weight = this.param('weight', tf.tensor2d(w, [inFeatures, outFeatures]), { kind: 'linear' });
     this.bias = !bias
       ? null
       : this.param(
           'bias',
-          init === 'normal_0.01'
+          std !== null
             ? tf.zeros([outFeatures])
             : tf.tensor1d(torchDefaultUniform(rng, outFeatures, inFeatures)),
         );

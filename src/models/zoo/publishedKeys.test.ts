@@ -87,4 +87,27 @@ describe('published checkpoint key names load strictly', () => {
     },
     300_000,
   );
+
+  it.each([
+    ['tsn_r50', 'backbone.layer1.0.conv1.conv.weight', 320],
+    ['tsm_r50', 'backbone.layer1.0.conv1.conv.net.weight', 320],
+  ] as const)(
+    'MMAction2 %s: 2-D weights such as %s (%i keys)',
+    async (arch, conv1, n) => {
+      const model = buildModel(arch, { numClasses: 400 });
+      try {
+        const tensors = await loadPublished(arch, model);
+        expect(tensors.size).toBe(n);
+        expect(tensors.get(conv1)?.shape).toEqual([64, 64, 1, 1]);
+        // stem conv: PyTorch [64, 3, 7, 7] → ours [1, 7, 7, 3, 64]; element (o=9, i=2, h=4, w=1)
+        const key = 'backbone.conv1.conv.weight';
+        const ours = await model.parameters().get(key)?.data();
+        const want = tensors.get(key)?.data;
+        expect(ours?.[((4 * 7 + 1) * 3 + 2) * 64 + 9]).toBe(want?.[((9 * 3 + 2) * 7 + 4) * 7 + 1]);
+      } finally {
+        model.dispose();
+      }
+    },
+    300_000,
+  );
 });

@@ -85,6 +85,13 @@ describe('model zoo registry', () => {
     expect(roundWidth(24, 1 / 3)).toBe(8);
   }, 120_000);
 
+  it('TSN/TSM-R50: torchvision resnet50 multiply-adds (4.09 GFLOPS at 224²) per segment', () => {
+    for (const name of ['tsn_r50', 'tsm_r50']) {
+      const info = modelInfo(name, { numClasses: 1000 }, [8, 224, 224]);
+      expect(Math.abs(info.macs / 8 / 1e9 - 4.089) / 4.089, name).toBeLessThan(0.002);
+    }
+  }, 120_000);
+
   it('tiny presets are small and run forward on the cpu backend', () => {
     for (const e of ZOO) {
       const m = buildModel(e.name, { numClasses: 5, preset: 'tiny', seed: 3 });

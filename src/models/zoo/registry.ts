@@ -5,6 +5,7 @@ import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
 import { buildX3D } from './x3d.ts';
+import { buildTSM, buildTSN } from './tsn.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -88,6 +89,27 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: input,
     tinyInput: [4, 32, 32],
   })),
+  {
+    name: 'tsn_r50',
+    family: 'MMAction2 TSN',
+    description: 'TSN-R50: 2-D ResNet-50 on each of T segments, average consensus (Wang et al. 2016)',
+    build: buildTSN,
+    publishedParams: 25_557_032, // torchvision resnet50 (1000 classes): the same network with one fc
+    publishedClasses: 1000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'tsm_r50',
+    family: 'MMAction2 TSM',
+    description:
+      'TSM-R50: ResNet-50, 1/8 of the channels shifted each way in time before each conv1 (Lin et al. 2019)',
+    build: buildTSM,
+    publishedParams: 25_557_032, // the shift has no parameters: torchvision resnet50 at 1000 classes
+    publishedClasses: 1000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
 ];
 
 export function zooEntry(name: string): ZooEntry {

@@ -3,7 +3,8 @@
 // without bias, ReLU, dropout, fc2), under its state_dict names: backbone.conv1_s.conv.weight,
 // backbone.layer1.0.conv2.conv.weight, backbone.layer1.0.se_module.fc1.weight, …, cls_head.fc2.bias.
 import { Rng } from '../../shared/random.ts';
-import { BatchNorm3d, Conv3d, Dropout, F, Linear, ReLU, type Conv3dOptions } from '../nn/layers.ts';
+import { Conv3d, Dropout, F, Linear } from '../nn/layers.ts';
+import { ConvModule } from './convModule.ts';
 import { fromPoint5d, gateChannels, Sigmoid, Swish, toPoint5d } from '../nn/gates.ts';
 import { Module, Sequential, type Act, type RunContext } from '../nn/module.ts';
 import { scaled, ZooModel, type ModelConfig } from './zooModel.ts';
@@ -14,31 +15,6 @@ export function roundWidth(width: number, multiplier: number, minWidth = 8, divi
   let out = Math.max(minWidth, Math.floor(Math.trunc(w + divisor / 2) / divisor) * divisor);
   if (out < 0.9 * w) out += divisor;
   return out;
-}
-
-interface ConvModuleOptions extends Omit<Conv3dOptions, 'bias' | 'init'> {
-  /** BatchNorm after the conv; default true */
-  readonly norm?: boolean;
-  /** ReLU after the norm; default true */
-  readonly relu?: boolean;
-}
-
-/** MMCV ConvModule: `conv` (no bias) then optional `bn` then optional ReLU. */
-export class ConvModule extends Module {
-  private readonly conv: Conv3d;
-  readonly bn: BatchNorm3d | null;
-  private readonly act: Module | null;
-  constructor(rng: Rng, inC: number, outC: number, o: ConvModuleOptions) {
-    super();
-    this.conv = this.child('conv', new Conv3d(rng, inC, outC, { ...o, bias: false }));
-    this.bn = (o.norm ?? true) ? this.child('bn', new BatchNorm3d(outC)) : null;
-    this.act = (o.relu ?? true) ? new ReLU() : null;
-  }
-  forward(x: Act, ctx: RunContext): Act {
-    let y = this.conv.forward(x, ctx);
-    if (this.bn) y = this.bn.forward(y, ctx);
-    return this.act ? this.act.forward(y, ctx) : y;
-  }
 }
 
 /** SEModule: global average pool, fc1 (1×1×1 conv with bias) → ReLU → fc2 → sigmoid, times the input. */
