@@ -6,7 +6,7 @@ import { readWeights } from '../weights/read.ts';
 import { unwrapStateDict } from '../weights/unwrap.ts';
 import type { WeightTensor } from '../weights/dtypes.ts';
 import { buildModel } from './registry.ts';
-import { loadStateDict } from './stateDict.ts';
+import { exportStateDict, loadStateDict } from './stateDict.ts';
 import type { ZooModel } from './zooModel.ts';
 
 interface NodeModules {
@@ -104,6 +104,33 @@ describe('published checkpoint key names load strictly', () => {
         const ours = await model.parameters().get(key)?.data();
         const want = tensors.get(key)?.data;
         expect(ours?.[((4 * 7 + 1) * 3 + 2) * 64 + 9]).toBe(want?.[((9 * 3 + 2) * 7 + 4) * 7 + 1]);
+        // and back out in PyTorch's 2-D layout, unchanged
+        const exported = await exportStateDict(model);
+        for (const k of [key, conv1, 'cls_head.fc_cls.weight']) {
+          expect(exported.get(k)?.shape, k).toEqual(tensors.get(k)?.shape);
+          expect(exported.get(k)?.data, k).toEqual(tensors.get(k)?.data);
+        }
+      } finally {
+        model.dispose();
+      }
+    },
+    300_000,
+  );
+  it.each([
+    ['srtg_r3d_18', 2],
+    ['srtg_r3d_34', 3],
+  ] as const)(
+    'SRTG reference %s: conv1.0.0.weight, sar.lstm.weight_ih_l0 …',
+    async (arch, layer4Blocks) => {
+      const model = buildModel(arch, { numClasses: 400 });
+      try {
+        const tensors = await loadPublished(arch, model);
+        expect(tensors.has(`layer4.${layer4Blocks - 1}.sar.lstm.bias_hh_l1`)).toBe(true);
+        // LSTM input weights: PyTorch [4H, H] → ours [H, 4H]; element (row=7, col=3) of layer1.0's first layer
+        const key = 'layer1.0.sar.lstm.weight_ih_l0';
+        const ours = await model.parameters().get(key)?.data();
+        const want = tensors.get(key)?.data;
+        expect(ours?.[3 * 256 + 7]).toBe(want?.[7 * 64 + 3]);
       } finally {
         model.dispose();
       }

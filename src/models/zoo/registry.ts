@@ -6,6 +6,7 @@ import { buildVideoResNet } from './videoResnet.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
 import { buildX3D } from './x3d.ts';
 import { buildTSM, buildTSN } from './tsn.ts';
+import { buildSRTG } from './srtg.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -110,6 +111,22 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [8, 224, 224],
     tinyInput: [4, 32, 32],
   },
+  ...(
+    [
+      ['srtg_r3d_18', 'R3D-18', 44_543_312],
+      ['srtg_r3d_34', 'R3D-34', 83_861_072],
+    ] as const
+  ).map(([name, base, params]): ZooEntry => ({
+    name,
+    family: 'SRTG (Stergiou & Poppe)',
+    description: `SRTG ${base}: each block's output scaled by a 2-layer LSTM over its per-frame pooled features`,
+    build: (c) => buildSRTG(name, c),
+    // the reference's srtg builders (network/srtg_resnet.py): torchvision VideoResNet params + 2-layer
+    // nn.LSTM(planes, planes) per block, both counted by Debian's PyTorch (r3d_18 33 371 472 + 11 171 840)
+    publishedParams: params,
+    referenceInput: [16, 112, 112],
+    tinyInput: [16, 32, 32], // ≥ 2 frames reach layer4, so every LSTM's recurrent weights get gradients
+  })),
 ];
 
 export function zooEntry(name: string): ZooEntry {
