@@ -6,19 +6,9 @@ import { readWeights } from '../weights/read.ts';
 import { unwrapStateDict } from '../weights/unwrap.ts';
 import type { WeightTensor } from '../weights/dtypes.ts';
 import { buildModel } from './registry.ts';
+import { nodeModules, type NodeModules } from './fixtures/nodeModules.ts';
 import { exportStateDict, loadStateDict } from './stateDict.ts';
 import type { ZooModel } from './zooModel.ts';
-
-interface NodeModules {
-  cp: { execFileSync(f: string, a: string[], o: { encoding: 'utf8'; timeout: number }): string };
-  fs: {
-    mkdtempSync(p: string): string;
-    readFileSync(p: string): Uint8Array;
-    rmSync(p: string, o: { recursive: boolean; force: boolean }): void;
-  };
-  os: { tmpdir(): string };
-}
-const load = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
 
 describe('published checkpoint key names load strictly', () => {
   let node: NodeModules;
@@ -26,11 +16,7 @@ describe('published checkpoint key names load strictly', () => {
   let files: Record<string, { file: string; keys: number }> = {};
 
   beforeAll(async () => {
-    node = {
-      cp: await load('node:child_process'),
-      fs: await load('node:fs'),
-      os: await load('node:os'),
-    } as NodeModules;
+    node = await nodeModules();
     const script = decodeURIComponent(new URL('./fixtures/published_keys.py', import.meta.url).pathname);
     dir = node.fs.mkdtempSync(`${node.os.tmpdir()}/tubelet-keys-`);
     files = JSON.parse(
