@@ -47,6 +47,8 @@ export interface Conv3dOptions {
   readonly groups?: number;
   readonly bias?: boolean;
   readonly init?: ConvInit;
+  /** a 2-D conv (kernel 1 in time) whose PyTorch weight is [out, in/groups, kH, kW] */
+  readonly layout2d?: boolean;
 }
 
 /** nn.Conv3d: weight f32[kT,kH,kW,in/groups,out] (PyTorch [out,in/groups,kT,kH,kW]), optional bias f32[out]. */
@@ -80,7 +82,12 @@ export class Conv3d extends Module {
       (opts.init ?? 'kaiming_fan_out') === 'kaiming_fan_out'
         ? kaimingNormalFanOut(rng, prod(shape), outChannels * prod(this.kernel))
         : torchDefaultUniform(rng, prod(shape), fanIn);
-    this.weight = this.param('weight', tf.tensor(values, shape), { kind: 'conv3d' });
+    if (opts.layout2d && this.kernel[0] !== 1) {
+      throw new RangeError(`Conv3d: a 2-D layout needs temporal kernel 1, got ${this.kernel[0]}`);
+    }
+    this.weight = this.param('weight', tf.tensor(values, shape), {
+      kind: opts.layout2d ? 'conv2d' : 'conv3d',
+    });
     this.bias = opts.bias
       ? this.param(
           'bias',
@@ -156,6 +163,13 @@ export class BatchNorm3d extends Module {
     this.tracked = this.buffer('num_batches_tracked', tf.scalar(0, 'int32'));
   }
 
+  /** γ = 0 (MMAction2's zero_init_residual on a block's last BN). */
+  zeroWeight(): void {
+    tf.tidy(() => {
+      this.weight.assign(tf.zerosLike(this.weight));
+    });
+  }
+
   forward(x: Act, ctx: RunContext): Act {
     const c = shape5(x, 'BatchNorm3d')[4];
     if (c !== this.channels)
@@ -182,28 +196,33 @@ export class BatchNorm3d extends Module {
   }
 }
 
-export type LinearInit = 'normal_0.01' | 'torch_default';
+/** N(0, σ²) weights and zero biases (MMCV normal_init), or PyTorch's default. */
+export type LinearInit = 'normal_0.01' | 'normal_0.001' | 'torch_default';
 
-/** nn.Linear: x f32[N,in] → f32[N,out]; weight f32[in,out] (PyTorch [out,in]), bias f32[out]. */
+/** nn.Linear: x f32[N,in] → f32[N,out]; weight f32[in,out] (PyTorch [out,in]), bias f32[out] unless bias=false. */
 export class Linear extends Module {
   private readonly weight: tf.Variable;
-  private readonly bias: tf.Variable;
+  private readonly bias: tf.Variable | null;
   constructor(
     rng: Rng,
     readonly inFeatures: number,
     readonly outFeatures: number,
     init: LinearInit = 'torch_default',
+    bias = true,
   ) {
     super();
     const n = inFeatures * outFeatures;
-    const w = init === 'normal_0.01' ? normal(rng, n, 0.01) : torchDefaultUniform(rng, n, inFeatures);
+    const std = { 'normal_0.01': 0.01, 'normal_0.001': 0.001, torch_default: null }[init];
+    const w = std === null ? torchDefaultUniform(rng, n, inFeatures) : normal(rng, n, std);
     this.weight = this.param('weight', tf.tensor2d(w, [inFeatures, outFeatures]), { kind: 'linear' });
-    this.bias = this.param(
-      'bias',
-      init === 'normal_0.01'
-        ? tf.zeros([outFeatures])
-        : tf.tensor1d(torchDefaultUniform(rng, outFeatures, inFeatures)),
-    );
+    this.bias = !bias
+      ? null
+      : this.param(
+          'bias',
+          std !== null
+            ? tf.zeros([outFeatures])
+            : tf.tensor1d(torchDefaultUniform(rng, outFeatures, inFeatures)),
+        );
   }
   forward(x: Act, ctx: RunContext): Act {
     const [n = 0, f = 0] = x.shape;
@@ -214,10 +233,8 @@ export class Linear extends Module {
       if (ctx.counter) ctx.counter.macs += n * this.inFeatures * this.outFeatures;
       return new SymbolicTensor([n, this.outFeatures]);
     }
-    return tf.add(
-      tf.matMul(real(x, 'Linear') as tf.Tensor2D, this.weight as tf.Tensor as tf.Tensor2D),
-      this.bias,
-    );
+    const y = tf.matMul(real(x, 'Linear'), this.weight);
+    return this.bias ? tf.add(y, this.bias) : y;
   }
 }
 

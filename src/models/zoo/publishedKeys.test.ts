@@ -1,52 +1,126 @@
 // Key mapping against checkpoints written by Debian's PyTorch with the PUBLISHED names and shapes of each
 // non-torchvision family (fixtures/published_keys.py, made now): unwrap, strict load, no missing/unexpected keys.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON } from '../weights/fixtures/python.ts';
 import { readWeights } from '../weights/read.ts';
 import { unwrapStateDict } from '../weights/unwrap.ts';
+import type { WeightTensor } from '../weights/dtypes.ts';
 import { buildModel } from './registry.ts';
-import { loadStateDict } from './stateDict.ts';
-
-interface NodeModules {
-  cp: { execFileSync(f: string, a: string[], o: { encoding: 'utf8'; timeout: number }): string };
-  fs: {
-    mkdtempSync(p: string): string;
-    readFileSync(p: string): Uint8Array;
-    rmSync(p: string, o: { recursive: boolean; force: boolean }): void;
-  };
-  os: { tmpdir(): string };
-}
-const load = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
+import { nodeModules, type NodeModules } from './fixtures/nodeModules.ts';
+import { exportStateDict, loadStateDict } from './stateDict.ts';
+import type { ZooModel } from './zooModel.ts';
 
 describe('published checkpoint key names load strictly', () => {
-  it('MMAction2 C3D (101 classes): backbone.conv1a.conv.weight … cls_head.fc_cls.bias', async () => {
-    const node = {
-      cp: await load('node:child_process'),
-      fs: await load('node:fs'),
-      os: await load('node:os'),
-    } as NodeModules;
+  let node: NodeModules;
+  let dir = '';
+  let files: Record<string, { file: string; keys: number }> = {};
+
+  beforeAll(async () => {
+    node = await nodeModules();
     const script = decodeURIComponent(new URL('./fixtures/published_keys.py', import.meta.url).pathname);
-    const dir = node.fs.mkdtempSync(`${node.os.tmpdir()}/tubelet-keys-`);
+    dir = node.fs.mkdtempSync(`${node.os.tmpdir()}/tubelet-keys-`);
+    files = JSON.parse(
+      node.cp.execFileSync(PYTHON, [script, dir], { encoding: 'utf8', timeout: 300_000 }),
+    ) as Record<string, { file: string; keys: number }>;
+  }, 300_000);
+  afterAll(() => node.fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Reads the checkpoint written for `arch`, strictly loads it into `model`, returns the file's tensors. */
+  async function loadPublished(arch: string, model: ZooModel): Promise<Map<string, WeightTensor>> {
+    const entry = files[arch];
+    if (!entry) throw new Error(`published_keys.py wrote no ${arch} checkpoint`);
+    const flat = await readWeights(new Uint8Array(node.fs.readFileSync(entry.file)), `${arch}.pth`);
+    const { tensors } = unwrapStateDict(flat);
+    expect(tensors.size).toBe(entry.keys);
+    const report = loadStateDict(model, tensors, { fileName: `${arch}.pth` }); // strict: throws on any mismatch
+    expect(report.loaded.length).toBe(entry.keys);
+    return new Map(tensors);
+  }
+
+  it('MMAction2 C3D (101 classes): backbone.conv1a.conv.weight … cls_head.fc_cls.bias', async () => {
+    const model = buildModel('c3d', { numClasses: 101 });
     try {
-      const files = JSON.parse(
-        node.cp.execFileSync(PYTHON, [script, dir], { encoding: 'utf8', timeout: 300_000 }),
-      ) as Record<string, { file: string; keys: number }>;
-      const c3d = files.c3d;
-      if (!c3d) throw new Error('published_keys.py wrote no c3d checkpoint');
-      const buffer = node.fs.readFileSync(c3d.file);
-      const flat = await readWeights(new Uint8Array(buffer), 'c3d.pth');
-      const { tensors } = unwrapStateDict(flat);
-      expect(tensors.size).toBe(c3d.keys);
-      const model = buildModel('c3d', { numClasses: 101 });
-      const report = loadStateDict(model, tensors, { fileName: 'c3d.pth' }); // strict: throws on any mismatch
-      expect(report.loaded.length).toBe(c3d.keys);
+      const tensors = await loadPublished('c3d', model);
       const fc6 = await model.parameters().get('backbone.fc6.weight')?.data();
       const want = tensors.get('backbone.fc6.weight')?.data;
       // PyTorch [4096, 8192] → ours [8192, 4096]: element (o=0, i=1) sits at ours[1·4096 + 0]
       expect(fc6?.[4096]).toBe(want?.[1]);
-      model.dispose();
     } finally {
-      node.fs.rmSync(dir, { recursive: true, force: true });
+      model.dispose();
     }
   }, 300_000);
+
+  it.each([
+    ['x3d_s', 568],
+    ['x3d_l', 1146],
+  ] as const)(
+    'MMAction2 X3D %s: conv1_s … layerN.k.se_module.fc1 … cls_head.fc2 (%i keys)',
+    async (arch, n) => {
+      const model = buildModel(arch, { numClasses: 400 });
+      try {
+        const tensors = await loadPublished(arch, model);
+        expect(tensors.size).toBe(n);
+        // depthwise conv2 of layer1.0: PyTorch [54, 1, 3, 3, 3] → ours [3, 3, 3, 1, 54]; element (c=5, t=1, h=2, w=0)
+        const key = 'backbone.layer1.0.conv2.conv.weight';
+        const ours = await model.parameters().get(key)?.data();
+        const want = tensors.get(key)?.data;
+        expect(ours?.[(1 * 9 + 2 * 3 + 0) * 54 + 5]).toBe(want?.[5 * 27 + 1 * 9 + 2 * 3 + 0]);
+        const tracked = await model.buffers().get('backbone.conv5.bn.num_batches_tracked')?.data();
+        expect(tracked?.[0]).toBe(100);
+      } finally {
+        model.dispose();
+      }
+    },
+    300_000,
+  );
+
+  it.each([
+    ['tsn_r50', 'backbone.layer1.0.conv1.conv.weight', 320],
+    ['tsm_r50', 'backbone.layer1.0.conv1.conv.net.weight', 320],
+  ] as const)(
+    'MMAction2 %s: 2-D weights such as %s (%i keys)',
+    async (arch, conv1, n) => {
+      const model = buildModel(arch, { numClasses: 400 });
+      try {
+        const tensors = await loadPublished(arch, model);
+        expect(tensors.size).toBe(n);
+        expect(tensors.get(conv1)?.shape).toEqual([64, 64, 1, 1]);
+        // stem conv: PyTorch [64, 3, 7, 7] → ours [1, 7, 7, 3, 64]; element (o=9, i=2, h=4, w=1)
+        const key = 'backbone.conv1.conv.weight';
+        const ours = await model.parameters().get(key)?.data();
+        const want = tensors.get(key)?.data;
+        expect(ours?.[((4 * 7 + 1) * 3 + 2) * 64 + 9]).toBe(want?.[((9 * 3 + 2) * 7 + 4) * 7 + 1]);
+        // and back out in PyTorch's 2-D layout, unchanged
+        const exported = await exportStateDict(model);
+        for (const k of [key, conv1, 'cls_head.fc_cls.weight']) {
+          expect(exported.get(k)?.shape, k).toEqual(tensors.get(k)?.shape);
+          expect(exported.get(k)?.data, k).toEqual(tensors.get(k)?.data);
+        }
+      } finally {
+        model.dispose();
+      }
+    },
+    300_000,
+  );
+  it.each([
+    ['srtg_r3d_18', 2],
+    ['srtg_r3d_34', 3],
+  ] as const)(
+    'SRTG reference %s: conv1.0.0.weight, sar.lstm.weight_ih_l0 …',
+    async (arch, layer4Blocks) => {
+      const model = buildModel(arch, { numClasses: 400 });
+      try {
+        const tensors = await loadPublished(arch, model);
+        expect(tensors.has(`layer4.${layer4Blocks - 1}.sar.lstm.bias_hh_l1`)).toBe(true);
+        // LSTM input weights: PyTorch [4H, H] → ours [H, 4H]; element (row=7, col=3) of layer1.0's first layer
+        const key = 'layer1.0.sar.lstm.weight_ih_l0';
+        const ours = await model.parameters().get(key)?.data();
+        const want = tensors.get(key)?.data;
+        expect(ours?.[3 * 256 + 7]).toBe(want?.[7 * 64 + 3]);
+      } finally {
+        model.dispose();
+      }
+    },
+    300_000,
+  );
 });

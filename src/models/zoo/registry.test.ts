@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tf } from '../tf.ts';
 import { buildModel, modelInfo, ZOO } from './registry.ts';
 import { midPlanes } from './videoResnet.ts';
+import { roundWidth, x3dBlocks } from './x3d.ts';
 import { trainingStepSummary } from './zooTesting.ts';
 
 afterEach(() => {
@@ -11,12 +12,17 @@ afterEach(() => {
 });
 
 describe('model zoo registry', () => {
-  it.each(ZOO.map((e) => [e.name, e.publishedParams, e.publishedClasses ?? 400] as const))(
+  it.each(
+    ZOO.map(
+      (e) => [e.name, e.publishedParams, e.publishedClasses ?? 400, e.publishedParamsTolerance ?? 0] as const,
+    ),
+  )(
     '%s has its published parameter count (%i)',
-    (name, published, numClasses) => {
+    (name, published, numClasses, tolerance) => {
       const before = tf.memory().numTensors;
       const m = buildModel(name, { numClasses });
-      expect(m.paramCount()).toBe(published);
+      if (tolerance === 0) expect(m.paramCount()).toBe(published);
+      else expect(Math.abs(m.paramCount() - published) / published).toBeLessThanOrEqual(tolerance);
       m.dispose();
       expect(tf.memory().numTensors).toBe(before);
     },
@@ -61,6 +67,28 @@ describe('model zoo registry', () => {
       const info = modelInfo(name, { numClasses: 400 });
       expect(info.input).toEqual([1, 16, 112, 112, 3]);
       expect(Math.abs(info.macs / 1e9 - gmacs) / gmacs, name).toBeLessThan(0.002);
+    }
+  }, 120_000);
+
+  it('X3D: multiply-adds of the X3D paper, depth and round-width rules', () => {
+    // the paper's FLOPs (multiply-adds) at each model's input: XS 0.60 (we count 0.605), S 1.96, M 4.73, L 18.37
+    const want = { x3d_xs: 0.6, x3d_s: 1.96, x3d_m: 4.73, x3d_l: 18.37 } as const;
+    for (const [name, gmacs] of Object.entries(want)) {
+      const info = modelInfo(name, { numClasses: 400 });
+      expect(Math.abs(info.macs / 1e9 - gmacs) / gmacs, name).toBeLessThan(0.01);
+    }
+    expect(x3dBlocks(2.2)).toEqual([3, 5, 11, 7]);
+    expect(x3dBlocks(5)).toEqual([5, 10, 25, 15]);
+    // SE bottlenecks of 54, 108, 216, 432 channels at ratio 1/16, and gamma_w 2 on 24 channels
+    expect([54, 108, 216, 432].map((c) => roundWidth(c, 1 / 16))).toEqual([8, 8, 16, 32]);
+    expect(roundWidth(24, 2)).toBe(48);
+    expect(roundWidth(24, 1 / 3)).toBe(8);
+  }, 120_000);
+
+  it('TSN/TSM-R50: torchvision resnet50 multiply-adds (4.09 GFLOPS at 224²) per segment', () => {
+    for (const name of ['tsn_r50', 'tsm_r50']) {
+      const info = modelInfo(name, { numClasses: 1000 }, [8, 224, 224]);
+      expect(Math.abs(info.macs / 8 / 1e9 - 4.089) / 4.089, name).toBeLessThan(0.002);
     }
   }, 120_000);
 

@@ -4,6 +4,9 @@ import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
+import { buildX3D } from './x3d.ts';
+import { buildTSM, buildTSN } from './tsn.ts';
+import { buildSRTG } from './srtg.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -12,6 +15,8 @@ export interface ZooEntry {
   readonly build: (config: ModelConfig) => ZooModel;
   /** parameters of the published model (publishedClasses classes), as its source states them */
   readonly publishedParams: number;
+  /** relative tolerance where the source rounds its count (e.g. 3.79 M); default 0 (exact) */
+  readonly publishedParamsTolerance?: number;
   /** classes of the published model; default 400 (Kinetics-400) */
   readonly publishedClasses?: number;
   /** the [T, H, W] of one clip its FLOPs are usually quoted for */
@@ -67,6 +72,61 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [16, 112, 112],
     tinyInput: [16, 32, 32],
   },
+  // zoo3: X3D, TSN/TSM, SRTG (keep this block contiguous)
+  ...(
+    [
+      ['x3d_xs', 'X3D-XS (4×160²)', 3_790_000, [4, 160, 160]],
+      ['x3d_s', 'X3D-S (13×160²)', 3_790_000, [13, 160, 160]],
+      ['x3d_m', 'X3D-M (16×224²)', 3_790_000, [16, 224, 224]],
+      ['x3d_l', 'X3D-L (16×312², γ_d 5)', 6_150_000, [16, 312, 312]],
+    ] as const
+  ).map(([name, what, params, input]): ZooEntry => ({
+    name,
+    family: 'MMAction2 X3D',
+    description: `${what}: depthwise 3×3×3 bottlenecks, SE every other block, swish (Feichtenhofer 2020)`,
+    build: (c) => buildX3D(name, c),
+    publishedParams: params, // PyTorchVideo's model zoo table (3.79 M, 6.15 M at 400 classes)
+    publishedParamsTolerance: 0.0015, // the table rounds to 0.01 M
+    referenceInput: input,
+    tinyInput: [4, 32, 32],
+  })),
+  {
+    name: 'tsn_r50',
+    family: 'MMAction2 TSN',
+    description: 'TSN-R50: 2-D ResNet-50 on each of T segments, average consensus (Wang et al. 2016)',
+    build: buildTSN,
+    publishedParams: 25_557_032, // torchvision resnet50 (1000 classes): the same network with one fc
+    publishedClasses: 1000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'tsm_r50',
+    family: 'MMAction2 TSM',
+    description:
+      'TSM-R50: ResNet-50, 1/8 of the channels shifted each way in time before each conv1 (Lin et al. 2019)',
+    build: buildTSM,
+    publishedParams: 25_557_032, // the shift has no parameters: torchvision resnet50 at 1000 classes
+    publishedClasses: 1000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  ...(
+    [
+      ['srtg_r3d_18', 'R3D-18', 44_543_312],
+      ['srtg_r3d_34', 'R3D-34', 83_861_072],
+    ] as const
+  ).map(([name, base, params]): ZooEntry => ({
+    name,
+    family: 'SRTG (Stergiou & Poppe)',
+    description: `SRTG ${base}: each block's output scaled by a 2-layer LSTM over its per-frame pooled features`,
+    build: (c) => buildSRTG(name, c),
+    // the reference's srtg builders (network/srtg_resnet.py): torchvision VideoResNet params + 2-layer
+    // nn.LSTM(planes, planes) per block, both counted by Debian's PyTorch (r3d_18 33 371 472 + 11 171 840)
+    publishedParams: params,
+    referenceInput: [16, 112, 112],
+    tinyInput: [16, 32, 32], // ≥ 2 frames reach layer4, so every LSTM's recurrent weights get gradients
+  })),
 ];
 
 export function zooEntry(name: string): ZooEntry {

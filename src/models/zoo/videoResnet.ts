@@ -6,7 +6,7 @@ import { Module, Sequential, type Act, type RunContext } from '../nn/module.ts';
 import { scaled, ZooModel, type ModelConfig } from './zooModel.ts';
 
 /** Which convolution a stage uses (torchvision's conv_makers). */
-export type ConvKind = 'simple' | 'no_temporal' | '2plus1d';
+export type ConvKind = 'simple' | 'no_temporal' | '2plus1d' | 'simple_seq';
 
 /** torchvision's BasicBlock mid-plane count for (2+1)D: ⌊in·out·27 / (in·9 + 3·out)⌋. */
 export function midPlanes(inPlanes: number, planes: number): number {
@@ -23,6 +23,9 @@ function convBuilder(
   stride: number,
 ): Module {
   if (kind === 'simple') return new Conv3d(rng, inP, outP, { kernel: 3, stride, padding: 1 });
+  // SRTG's reference: Conv3DSimple is an nn.Sequential holding the conv (names conv1.0.0.weight)
+  if (kind === 'simple_seq')
+    return new Sequential(new Conv3d(rng, inP, outP, { kernel: 3, stride, padding: 1 }));
   if (kind === 'no_temporal') {
     return new Conv3d(rng, inP, outP, { kernel: [1, 3, 3], stride: [1, stride, stride], padding: [0, 1, 1] });
   }
@@ -34,11 +37,22 @@ function convBuilder(
   );
 }
 
+/** A module run on each block's output (after the final ReLU), registered as `sar` (SRTG's placement 'final'). */
+export type BlockTail = (rng: Rng, planes: number) => Module;
+
 class BasicBlock extends Module {
   private readonly conv1: Module;
   private readonly conv2: Module;
   private readonly downsample: Module | null;
-  constructor(rng: Rng, kind: ConvKind, inPlanes: number, planes: number, stride: number) {
+  private readonly sar: Module | null;
+  constructor(
+    rng: Rng,
+    kind: ConvKind,
+    inPlanes: number,
+    planes: number,
+    stride: number,
+    after: BlockTail | null,
+  ) {
     super();
     const mid = midPlanes(inPlanes, planes);
     this.conv1 = this.child(
@@ -62,11 +76,13 @@ class BasicBlock extends Module {
         new Sequential(new Conv3d(rng, inPlanes, planes, { kernel: 1, stride: ds }), new BatchNorm3d(planes)),
       );
     }
+    this.sar = after ? this.child('sar', after(rng, planes)) : null;
   }
   forward(x: Act, ctx: RunContext): Act {
     const out = this.conv2.forward(this.conv1.forward(x, ctx), ctx);
     const residual = this.downsample ? this.downsample.forward(x, ctx) : x;
-    return F.relu(F.add(out, residual));
+    const y = F.relu(F.add(out, residual));
+    return this.sar ? this.sar.forward(y, ctx) : y;
   }
 }
 
@@ -77,9 +93,9 @@ export interface VideoResNetSpec {
   readonly widths: readonly [number, number, number, number];
 }
 
-class VideoResNet extends Module {
+export class VideoResNet extends Module {
   private readonly body: Module[] = [];
-  constructor(rng: Rng, spec: VideoResNetSpec, m: number, numClasses: number) {
+  constructor(rng: Rng, spec: VideoResNetSpec, m: number, numClasses: number, after: BlockTail | null) {
     super();
     const w0 = scaled(64, m);
     const stem =
@@ -104,7 +120,7 @@ class VideoResNet extends Module {
       const layer = new Sequential();
       for (let b = 0; b < (spec.blocks[i] ?? 1); b++) {
         const stride = i > 0 && b === 0 ? 2 : 1;
-        layer.push(new BasicBlock(rng, spec.convs[i] ?? 'simple', inPlanes, planes, stride));
+        layer.push(new BasicBlock(rng, spec.convs[i] ?? 'simple', inPlanes, planes, stride, after));
         inPlanes = planes;
       }
       this.body.push(this.child(`layer${i + 1}`, layer));
@@ -145,6 +161,6 @@ export function buildVideoResNet(name: keyof typeof VIDEO_RESNET_SPECS, config: 
   const base = VIDEO_RESNET_SPECS[name];
   const spec: VideoResNetSpec = tiny ? { ...base, blocks: [1, 1, 1, 1] } : base;
   const m = config.widthMultiplier ?? (tiny ? 1 / 8 : 1);
-  const net = new VideoResNet(new Rng(config.seed ?? 0), spec, m, config.numClasses);
+  const net = new VideoResNet(new Rng(config.seed ?? 0), spec, m, config.numClasses, null);
   return new ZooModel(name, config, 'fc', net);
 }
