@@ -14,6 +14,7 @@ import type {
 } from '../shared/protocol.ts';
 import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
+import { createFinetuneSlice, type FinetuneSlice } from './finetuneSlice.ts';
 
 export const PANELS = [
   'datasets',
@@ -106,7 +107,8 @@ export type StudioState = NavSlice &
   SelfTestSlice &
   ErrorsSlice &
   DatasetsSlice &
-  ToyActionsSlice;
+  ToyActionsSlice &
+  FinetuneSlice;
 
 const createNavSlice = (): NavSlice => ({ panel: 'system' });
 
@@ -161,6 +163,7 @@ export const studioStore = createStore<StudioState>()(() => ({
   ...createErrorsSlice(),
   ...createDatasetsSlice(),
   ...createToyActionsSlice(),
+  ...createFinetuneSlice(),
 }));
 
 export function useStudio<T>(selector: (state: StudioState) => T): T {

@@ -7,6 +7,7 @@ import { WebGpuMissing } from './shell/WebGpuMissing.tsx';
 import { PlannedPanel } from './panels/PlannedPanel.tsx';
 import { SystemPanel } from './system/SystemPanel.tsx';
 import { DatasetsPanel } from './datasets/DatasetsPanel.tsx';
+import { FinetunePanel } from './finetune/FinetunePanel.tsx';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -23,6 +24,8 @@ export function App() {
             <SystemPanel />
           ) : panel === 'datasets' ? (
             <DatasetsPanel />
+          ) : panel === 'finetune' ? (
+            <FinetunePanel />
           ) : (
             <PlannedPanel panel={panel} />
           )}

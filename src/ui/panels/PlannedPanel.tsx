@@ -2,7 +2,10 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-const PLANS: Record<Exclude<PanelId, 'system' | 'datasets'>, { summary: string; items: string[] }> = {
+const PLANS: Record<
+  Exclude<PanelId, 'system' | 'datasets' | 'finetune'>,
+  { summary: string; items: string[] }
+> = {
   models: {
     summary: 'The model zoo, with weights that move both ways between Tubelet and PyTorch.',
     items: [
@@ -14,14 +17,6 @@ const PLANS: Record<Exclude<PanelId, 'system' | 'datasets'>, { summary: string; 
   pretrain: {
     summary: 'Self-supervised pretraining on your unlabelled videos.',
     items: ['BYOL with the fine-grained key-value memory predictor', 'MaskFeat with HOG targets', 'VideoMAE'],
-  },
-  finetune: {
-    summary: 'Supervised finetuning and linear probing with a live dashboard.',
-    items: [
-      'Presets from the seed works; SGD, AdamW and LARS with warmup and cosine schedules',
-      'Loss, accuracy, learning-rate and read/forward/backward throughput charts',
-      'Checkpoints that survive a closed tab: resume, never start over',
-    ],
   },
   evaluate: {
     summary: 'Standard evaluation protocols.',
@@ -41,7 +36,7 @@ const PLANS: Record<Exclude<PanelId, 'system' | 'datasets'>, { summary: string; 
   },
 };
 
-export function PlannedPanel({ panel }: { panel: Exclude<PanelId, 'system' | 'datasets'> }) {
+export function PlannedPanel({ panel }: { panel: Exclude<PanelId, 'system' | 'datasets' | 'finetune'> }) {
   const plan = PLANS[panel];
   return (
     <div className="panel" data-testid={`panel-${panel}`}>
