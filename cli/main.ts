@@ -11,6 +11,7 @@ import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
+import { formatRuns, listRuns, runsJson } from './commands/runs.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -94,6 +95,11 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         }),
       );
       print(summary, options.json, formatSummary);
+      return EXIT_OK;
+    }
+    case 'runs': {
+      const list = await withStudio(session, (s) => listRuns(s));
+      process.stdout.write(`${options.json ? JSON.stringify(runsJson(list)) : formatRuns(list)}\n`);
       return EXIT_OK;
     }
     case 'models': {
