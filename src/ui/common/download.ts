@@ -7,7 +7,8 @@ export function downloadText(name: string, text: string, mime: string): void {
   document.body.append(a);
   a.click();
   a.remove();
+  // Chrome starts the download after this task; revoking at once would cancel it.
   setTimeout(() => {
     URL.revokeObjectURL(url);
-  }, 0);
+  }, 60_000);
 }
