@@ -185,6 +185,7 @@ Commands:
   train                 train a model on a stored dataset in the studio's worker: --preset NAME (default
                         toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
                         --json streams one JSON line per step/epoch, then the run summary
+  runs                  the stored training runs: status, epochs done, best and final val top-1, last checkpoint
   models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
   import FILE           load .safetensors/.pth/.pt/.pyth weights (or a Tubelet bundle) into --arch NAME[:tiny]
                         (--from torchvision|pytorchvideo|mmaction2, --num-classes N) and store them as --name NAME;
@@ -196,8 +197,8 @@ Commands:
   help                  this text
 
 Options:
-  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, models, toy,
-                        import, predict, export)
+  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, runs,
+                        models, toy, import, predict, export)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

@@ -20,6 +20,7 @@ import {
   predictClip,
 } from './commands/modelIo.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
+import { formatRuns, listRuns, runsJson } from './commands/runs.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -104,6 +105,11 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         }),
       );
       print(summary, options.json, formatSummary);
+      return EXIT_OK;
+    }
+    case 'runs': {
+      const list = await withStudio(session, (s) => listRuns(s));
+      process.stdout.write(`${options.json ? JSON.stringify(runsJson(list)) : formatRuns(list)}\n`);
       return EXIT_OK;
     }
     case 'models': {

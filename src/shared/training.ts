@@ -56,3 +56,30 @@ export interface RunSummary {
   /** Id of the run's last checkpoint. */
   readonly checkpoint: string | null;
 }
+
+/** A stored run as `tubelet runs --json` and the Finetune panel list it. */
+export interface StoredRunSummary {
+  readonly run: string;
+  readonly name: string;
+  readonly status: 'running' | 'stopped' | 'finished' | 'failed';
+  /** Epochs finished at the last checkpoint, of the config's `epochs`. */
+  readonly epochs_done: number;
+  readonly epochs: number;
+  /** Clips per optimizer step (batch × gradient accumulation). */
+  readonly clipsPerStep: number;
+  /** Mean clips/s of the stored steps (null before the first checkpoint), and the shape it holds for. */
+  readonly clipsPerSec: number | null;
+  readonly throughputKey: string;
+  readonly best_val_top1: number | null;
+  /** Val top-1 of the newest validated epoch at the last checkpoint. */
+  readonly final_val_top1: number | null;
+  /** Id of the last checkpoint (what Resume uses). */
+  readonly checkpoint: string | null;
+  readonly model: string;
+  readonly dataset: string;
+  readonly updatedAt: number;
+  /** Stored checkpoints and their bytes; `prunable` of them are neither the last nor among the best k. */
+  readonly checkpoints: number;
+  readonly checkpointBytes: number;
+  readonly prunable: number;
+}

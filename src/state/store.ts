@@ -15,6 +15,7 @@ import type {
 import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import { createModelsSlice, type ModelsSlice } from './modelsSlice.ts';
+import { createFinetuneSlice, type FinetuneSlice } from './finetuneSlice.ts';
 
 export const PANELS = [
   'datasets',
@@ -108,7 +109,8 @@ export type StudioState = NavSlice &
   ErrorsSlice &
   DatasetsSlice &
   ToyActionsSlice &
-  ModelsSlice;
+  ModelsSlice &
+  FinetuneSlice;
 
 const createNavSlice = (): NavSlice => ({ panel: 'system' });
 
@@ -164,6 +166,7 @@ export const studioStore = createStore<StudioState>()(() => ({
   ...createDatasetsSlice(),
   ...createToyActionsSlice(),
   ...createModelsSlice(),
+  ...createFinetuneSlice(),
 }));
 
 export function useStudio<T>(selector: (state: StudioState) => T): T {

@@ -11,6 +11,7 @@ import {
 import type { TrainConfig } from './config.ts';
 import { Trainer } from './loop.ts';
 import { trainPreset } from './presets.ts';
+import { buildModel } from '../models/zoo/registry.ts';
 import { TinyVideoModel } from './testing/tinyModel.ts';
 import { SyntheticClips } from './testing/syntheticClips.ts';
 
@@ -86,6 +87,28 @@ describe('checkpoint resume', () => {
     expect(() => restoreCheckpoint(other, p)).toThrow(/config differs/);
     expect(() => parseCheckpointMeta('{"format":"x"}')).toThrow(/unknown format "x"/);
     for (const t of [a, wide, other]) {
+      t.dispose();
+      t.model.dispose();
+    }
+  });
+
+  it('restores a zoo model, whose BatchNorm step counters are int32 buffers', async () => {
+    const config: TrainConfig = { ...CONFIG, data: { ...CONFIG.data, cropSize: 16 } };
+    const clips = (): SyntheticClips =>
+      new SyntheticClips({ train: 12, val: 6, frames: 4, size: 16, classes: 3 });
+    const zoo = (seed: number) => buildModel('r3d_18', { numClasses: 3, preset: 'tiny', seed });
+    const a = new Trainer(config, zoo(1), clips());
+    await a.step();
+    const p = roundTrip(await captureCheckpoint(a));
+    const b = new Trainer(config, zoo(2), clips());
+    restoreCheckpoint(b, p);
+    const counters = [...b.model.buffers()].filter(([name]) => name.endsWith('num_batches_tracked'));
+    expect(counters.length).toBeGreaterThan(0);
+    for (const [, v] of counters) {
+      expect(v.dtype).toBe('int32');
+      expect((await v.data())[0]).toBe(1);
+    }
+    for (const t of [a, b]) {
       t.dispose();
       t.model.dispose();
     }

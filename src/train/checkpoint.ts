@@ -127,7 +127,9 @@ export function restoreCheckpoint(trainer: Trainer, payload: CheckpointPayload):
   // every check passed: now change state
   for (const [v, values] of assignments) {
     tf.tidy(() => {
-      v.assign(tf.tensor(values, v.shape));
+      // the blob is f32; integer buffers (BatchNorm num_batches_tracked) go back to their own dtype
+      const t = tf.tensor(values, v.shape, 'float32');
+      v.assign(v.dtype === 'float32' ? t : tf.cast(t, v.dtype));
     });
   }
   trainer.optimizer.setState({ kind: meta.optimizer.kind, step: meta.optimizer.step, slots });

@@ -1,196 +1,30 @@
 // The training configuration: a typed, validated JSON document (pure; any thread). Parsing names the bad field and
 // value; `resolveSchedule` turns epoch-based settings into the per-iteration schedule of ./schedule.ts.
-import { z } from 'zod';
 import { TubeletError } from '../shared/errors.ts';
 import type { ScheduleConfig } from './schedule.ts';
 import type { OptimizerConfig } from './optimizers.ts';
+import { configProblems, showValue, trainConfigSchema, type TrainConfig } from '../shared/trainConfig.ts';
 
-export const CONFIG_VERSION = 1;
-
-const pos = z.number().positive();
-const nonNeg = z.number().nonnegative();
-const posInt = z.number().int().positive();
-const prob = z.number().min(0).max(1);
-const range = z
-  .tuple([z.number().positive(), z.number().positive()])
-  .refine(([a, b]) => a <= b, { message: 'range must be [low, high] with low ≤ high' });
-const rgb = z.tuple([z.number(), z.number(), z.number()]);
-
-const optimizer = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('sgd'),
-    lr: pos,
-    momentum: z.number().min(0).max(1),
-    nesterov: z.boolean(),
-    weightDecay: nonNeg,
-  }),
-  z.strictObject({
-    kind: z.literal('adamw'),
-    lr: pos,
-    beta1: z.number().min(0).lt(1),
-    beta2: z.number().min(0).lt(1),
-    eps: pos,
-    weightDecay: nonNeg,
-  }),
-  z.strictObject({
-    kind: z.literal('lars'),
-    lr: pos,
-    momentum: z.number().min(0).max(1),
-    weightDecay: nonNeg,
-    trustCoefficient: pos,
-    eps: pos,
-  }),
-]);
-
-const decay = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('cosine'), minLr: nonNeg }),
-  z.strictObject({
-    kind: z.literal('multistep'),
-    /** Epochs at which the lr is multiplied by gamma. */
-    milestones: z.array(posInt),
-    gamma: z.number().gt(0).max(1),
-  }),
-  z.strictObject({ kind: z.literal('constant') }),
-]);
-
-const crop = z.discriminatedUnion('kind', [
-  /** torchvision/MMAction2 RandomResizedCrop: area fraction and aspect ratio ranges. */
-  z.strictObject({ kind: z.literal('random-resized'), scale: range, ratio: range }),
-  /** MMAction2 MultiScaleCrop: side fractions of the short side, |i−j| ≤ maxWhScaleGap, random or fixed positions. */
-  z.strictObject({
-    kind: z.literal('multi-scale'),
-    scales: z.array(z.number().gt(0).max(1)).min(1),
-    maxWhScaleGap: z.number().int().nonnegative(),
-    randomCrop: z.boolean(),
-  }),
-  /** PySlowFast TRAIN_JITTER_SCALES: resize the short side to U[min,max] px, then a random cropSize² crop. */
-  z.strictObject({ kind: z.literal('jitter-scale'), shortSide: range }),
-  z.strictObject({ kind: z.literal('center') }),
-]);
-
-const colorJitter = z.strictObject({
-  prob,
-  brightness: nonNeg,
-  contrast: nonNeg,
-  saturation: nonNeg,
-  hue: z.number().min(0).max(0.5),
-});
-
-export const trainConfigSchema = z.strictObject({
-  version: z.literal(CONFIG_VERSION),
-  name: z.string().min(1),
-  /** Registry names; the studio fills these from the panel or CLI flags. */
-  model: z.string().min(1),
-  dataset: z.string().min(1),
-  data: z.strictObject({
-    clipLen: posInt,
-    frameInterval: posInt,
-    numClips: posInt,
-    temporalJitter: z.boolean(),
-    cropSize: posInt,
-  }),
-  batchSize: posInt,
-  /** Micro-batches whose gradients are summed (averaged) before one optimizer step. */
-  gradAccumSteps: posInt,
-  epochs: posInt,
-  optimizer,
-  schedule: z.strictObject({
-    warmupEpochs: nonNeg,
-    warmupStartFactor: z.number().gt(0).max(1),
-    decay,
-  }),
-  /** lr multipliers: backbone (all but the head) and head parameters. */
-  lrMult: z.strictObject({ backbone: nonNeg, head: pos }),
-  /** Frozen backbone in eval mode, only the head trains (PySlowFast DETACH_FINAL_FC). */
-  linearProbe: z.boolean(),
-  augmentation: z.strictObject({
-    crop,
-    flipProb: prob,
-    colorJitter: colorJitter.nullable(),
-    grayscaleProb: prob,
-    /** Per-channel mean and std in 0..255 pixel units (MMAction2: [123.675,116.28,103.53] / [58.395,57.12,57.375]). */
-    mean: rgb,
-    std: z.tuple([pos, pos, pos]),
-  }),
-  labelSmoothing: z.number().min(0).lt(1),
-  /** PySlowFast MIXUP: per batch with `prob`, cutmix (alpha cutmixAlpha) with switchProb else mixup (alpha). */
-  mixup: z
-    .strictObject({ alpha: nonNeg, cutmixAlpha: nonNeg, prob, switchProb: prob })
-    .refine((m) => m.alpha > 0 || m.cutmixAlpha > 0, { message: 'alpha or cutmixAlpha must be > 0' })
-    .nullable(),
-  /** Max global L2 norm of the gradients (null: no clipping). */
-  gradClipNorm: pos.nullable(),
-  seed: z.number().int().min(0).max(0xffffffff),
-  checkpoint: z.strictObject({ everySteps: z.number().int().nonnegative(), keepBest: posInt }),
-  valEveryEpochs: posInt,
-});
-
-export type TrainConfig = z.infer<typeof trainConfigSchema>;
-export type AugmentationConfig = TrainConfig['augmentation'];
-export type CropConfig = AugmentationConfig['crop'];
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = input;
-  for (const key of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** Cross-field checks zod's per-field schema cannot express. */
-function crossChecks(c: TrainConfig): { path: string; message: string; value: unknown }[] {
-  const out: { path: string; message: string; value: unknown }[] = [];
-  if (c.schedule.warmupEpochs > c.epochs) {
-    out.push({
-      path: 'schedule.warmupEpochs',
-      message: `must not exceed epochs (${c.epochs})`,
-      value: c.schedule.warmupEpochs,
-    });
-  }
-  const d = c.schedule.decay;
-  if (d.kind === 'multistep') {
-    const bad = d.milestones.some((m, i) => m > c.epochs || (i > 0 && m <= (d.milestones[i - 1] ?? 0)));
-    if (bad)
-      out.push({
-        path: 'schedule.decay.milestones',
-        message: `must be increasing epochs in 1..${c.epochs}`,
-        value: d.milestones,
-      });
-  }
-  if (d.kind === 'cosine' && d.minLr > c.optimizer.lr) {
-    out.push({ path: 'schedule.decay.minLr', message: 'must not exceed optimizer.lr', value: d.minLr });
-  }
-  if (c.linearProbe && c.mixup) {
-    out.push({ path: 'mixup', message: 'must be null for a linear probe', value: c.mixup });
-  }
-  return out;
-}
+export {
+  CONFIG_VERSION,
+  configProblems,
+  trainConfigSchema,
+  type AugmentationConfig,
+  type CropConfig,
+  type TrainConfig,
+} from '../shared/trainConfig.ts';
 
 /** Validates `input` (parsed JSON) as a TrainConfig; throws INVALID_ARGUMENT listing every bad field and value. */
 export function parseTrainConfig(input: unknown): TrainConfig {
-  const result = trainConfigSchema.safeParse(input);
-  const problems = result.success
-    ? crossChecks(result.data)
-    : result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(root)',
-        message: issue.message,
-        value: valueAt(input, issue.path),
-      }));
-  if (problems.length > 0 || !result.success) {
-    const lines = problems.map((p) => `${p.path}: ${p.message} (got ${show(p.value)})`);
+  const problems = configProblems(input);
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `${p.path}: ${p.message} (got ${showValue(p.value)})`);
     throw new TubeletError('INVALID_ARGUMENT', `Invalid training config: ${lines.join('; ')}`, {
       hint: 'Fix the named fields, or start from a preset (see TRAIN_PRESETS).',
       details: lines.join('\n'),
     });
   }
-  return result.data;
+  return trainConfigSchema.parse(input);
 }
 
 /** Parses a JSON document; a syntax error is reported as INVALID_ARGUMENT too. */

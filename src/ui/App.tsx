@@ -8,6 +8,7 @@ import { PlannedPanel } from './panels/PlannedPanel.tsx';
 import { SystemPanel } from './system/SystemPanel.tsx';
 import { DatasetsPanel } from './datasets/DatasetsPanel.tsx';
 import { ModelsPanel } from './models/ModelsPanel.tsx';
+import { FinetunePanel } from './finetune/FinetunePanel.tsx';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -26,6 +27,8 @@ export function App() {
             <DatasetsPanel />
           ) : panel === 'models' ? (
             <ModelsPanel />
+          ) : panel === 'finetune' ? (
+            <FinetunePanel />
           ) : (
             <PlannedPanel panel={panel} />
           )}

@@ -36,6 +36,9 @@ import { exportModel } from './modelExportJob.ts';
 registerTrainResolvers(); // the train job builds zoo models and reads stored datasets
 import { createCheckpointStore } from '../data/store/checkpointStore.ts';
 import { runToyActions } from './toyActions.ts';
+import { listRunSummaries, pruneRun, runHistory } from './runs.ts';
+import { modelCost, trainCatalog } from './trainCatalog.ts';
+import { augmentPreview } from './augmentPreview.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -94,6 +97,26 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       await ready();
       return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore() });
     }),
+  'train-catalog': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, () => Promise.resolve(trainCatalog())),
+  'model-cost': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async () => {
+      await ready();
+      return modelCost(spec);
+    }),
+  'augment-preview': async (jobId, spec, emit, transfer) => {
+    const preview = await runJob(jobId, spec.kind, emit, async () => {
+      await ready();
+      return augmentPreview(spec);
+    });
+    return transfer(preview, [preview.pixels.buffer]);
+  },
+  'list-runs': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, () => listRunSummaries(createCheckpointStore())),
+  'run-history': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, () => runHistory(createCheckpointStore(), spec.run)),
+  'prune-run': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, () => pruneRun(createCheckpointStore(), spec.run, spec.keep)),
   models: (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {
       await ready();

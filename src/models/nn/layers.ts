@@ -112,7 +112,10 @@ export class Conv3d extends Module {
       this.outChannels,
     ];
     if (isSymbolic(x)) {
-      if (ctx.counter) ctx.counter.macs += prod(out) * (this.inChannels / this.groups) * prod(this.kernel);
+      if (ctx.counter) {
+        ctx.counter.macs += prod(out) * (this.inChannels / this.groups) * prod(this.kernel);
+        ctx.counter.outputs = (ctx.counter.outputs ?? 0) + prod(out);
+      }
       return new SymbolicTensor(out);
     }
     const xt = real(x, 'Conv3d') as tf.Tensor5D;

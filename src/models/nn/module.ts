@@ -28,8 +28,8 @@ export type Act = tf.Tensor | SymbolicTensor;
 
 export interface RunContext {
   readonly training: boolean;
-  /** multiply-adds accumulated by conv and linear layers (symbolic runs) */
-  readonly counter?: { macs: number };
+  /** multiply-adds accumulated by conv and linear layers (symbolic runs); `outputs`: conv output elements */
+  readonly counter?: { macs: number; outputs?: number };
   /** seeds dropout masks when given */
   readonly rng?: Rng;
 }

@@ -88,6 +88,13 @@ export class ZooModel implements VideoModel {
     return layerTable(this.net, inputShape);
   }
 
+  /** Elements of every conv layer's output for input f32[N,T,H,W,C] (symbolic; sizes training activations). */
+  convOutputs(inputShape: readonly [number, number, number, number, number]): number {
+    const counter = { macs: 0, outputs: 0 };
+    this.net.forward(new SymbolicTensor([...inputShape]), { training: false, counter });
+    return counter.outputs;
+  }
+
   dispose(): void {
     this.net.dispose();
   }

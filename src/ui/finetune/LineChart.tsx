@@ -68,5 +68,5 @@ export function LineChart({
     plot.current?.setData(data(x, series));
   }, [x, series]);
 
-  return <div ref={host} className="chart" data-testid={`chart-${title}`} />;
+  return <div ref={host} className="chart" data-testid={`chart-${title}`} data-points={x.length} />;
 }

@@ -2,20 +2,12 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-type Planned = Exclude<PanelId, 'system' | 'datasets' | 'models'>;
+type Planned = Exclude<PanelId, 'system' | 'datasets' | 'models' | 'finetune'>;
 
 const PLANS: Record<Planned, { summary: string; items: string[] }> = {
   pretrain: {
     summary: 'Self-supervised pretraining on your unlabelled videos.',
     items: ['BYOL with the fine-grained key-value memory predictor', 'MaskFeat with HOG targets', 'VideoMAE'],
-  },
-  finetune: {
-    summary: 'Supervised finetuning and linear probing with a live dashboard.',
-    items: [
-      'Presets from the seed works; SGD, AdamW and LARS with warmup and cosine schedules',
-      'Loss, accuracy, learning-rate and read/forward/backward throughput charts',
-      'Checkpoints that survive a closed tab: resume, never start over',
-    ],
   },
   evaluate: {
     summary: 'Standard evaluation protocols.',
