@@ -47,6 +47,8 @@ export interface Conv3dOptions {
   readonly groups?: number;
   readonly bias?: boolean;
   readonly init?: ConvInit;
+  /** a 1×k×k conv that PyTorch holds as nn.Conv2d (weights import/export as [out, in/groups, h, w]) */
+  readonly stored2d?: boolean;
 }
 
 /** nn.Conv3d: weight f32[kT,kH,kW,in/groups,out] (PyTorch [out,in/groups,kT,kH,kW]), optional bias f32[out]. */
@@ -80,7 +82,12 @@ export class Conv3d extends Module {
       (opts.init ?? 'kaiming_fan_out') === 'kaiming_fan_out'
         ? kaimingNormalFanOut(rng, prod(shape), outChannels * prod(this.kernel))
         : torchDefaultUniform(rng, prod(shape), fanIn);
-    this.weight = this.param('weight', tf.tensor(values, shape), { kind: 'conv3d' });
+    if (opts.stored2d && this.kernel[0] !== 1) {
+      throw new RangeError(`Conv3d: a weight stored as 2-D needs temporal kernel 1, got ${this.kernel[0]}`);
+    }
+    this.weight = this.param('weight', tf.tensor(values, shape), {
+      kind: opts.stored2d ? 'conv2d' : 'conv3d',
+    });
     this.bias = opts.bias
       ? this.param(
           'bias',
@@ -130,6 +137,8 @@ export class Conv3d extends Module {
 export interface BatchNormOptions {
   readonly eps?: number;
   readonly momentum?: number;
+  /** initial weight (γ); default 1 (0 for MMAction2's zero_init_residual) */
+  readonly gamma?: number;
 }
 
 /** nn.BatchNorm3d over the channel (last) axis: weight, bias, running_mean, running_var, num_batches_tracked. */
@@ -149,7 +158,7 @@ export class BatchNorm3d extends Module {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
-    this.weight = this.param('weight', tf.ones([channels]));
+    this.weight = this.param('weight', tf.fill([channels], opts.gamma ?? 1));
     this.bias = this.param('bias', tf.zeros([channels]));
     this.runningMean = this.buffer('running_mean', tf.zeros([channels]));
     this.runningVar = this.buffer('running_var', tf.ones([channels]));

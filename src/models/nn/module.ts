@@ -37,6 +37,7 @@ export interface RunContext {
 /** How a parameter is stored here vs in PyTorch (for import/export). */
 export type ParamLayout =
   | { readonly kind: 'conv3d' } // TF [t,h,w,in/g,out] ↔ PyTorch [out,in/g,t,h,w]
+  | { readonly kind: 'conv2d' } // a 1×k×k Conv3d stored by PyTorch as nn.Conv2d: TF [1,h,w,in/g,out] ↔ [out,in/g,h,w]
   | { readonly kind: 'linear' } // TF [in,out] ↔ PyTorch [out,in]
   | { readonly kind: 'plain' }; // identical (vectors, scalars)
 

@@ -3,6 +3,9 @@
 import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
+import { buildResNet3dModel } from './resnet3dModels.ts';
+import { buildCsn } from './csn.ts';
+import { buildSlowFast } from './slowfast.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
 
 export interface ZooEntry {
@@ -12,6 +15,8 @@ export interface ZooEntry {
   readonly build: (config: ModelConfig) => ZooModel;
   /** parameters of the published model (publishedClasses classes), as its source states them */
   readonly publishedParams: number;
+  /** the step publishedParams was rounded to where the source states it rounded (28.0 M: 100 000); default exact */
+  readonly publishedParamsRounding?: number;
   /** classes of the published model; default 400 (Kinetics-400) */
   readonly publishedClasses?: number;
   /** the [T, H, W] of one clip its FLOPs are usually quoted for */
@@ -67,6 +72,105 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [16, 112, 112],
     tinyInput: [16, 32, 32],
   },
+  // ── MMAction2 ResNet3D family, CSN and SlowFast (names and shapes of MMAction2 state_dicts) ──
+  {
+    name: 'slowonly_r18',
+    family: 'MMAction2 ResNet3d',
+    description:
+      'SlowOnly-R18 (the Slow-R18 of FGKVMemPred): 2-D stem and res2/res3, 3×3×3 convs in res4/res5',
+    build: (c) => buildResNet3dModel('slowonly_r18', c),
+    // no published figure: counted by hand from MMAction2's ResNet3d (BasicBlock3d, inflate (0,0,1,1))
+    publishedParams: 32_025_552,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'slowonly_r50',
+    family: 'MMAction2 ResNet3d',
+    description: 'SlowOnly-R50 (slowonly_r50_8x8): 1×7×7 stem, 3×1×1 temporal convs in res4/res5 only',
+    build: (c) => buildResNet3dModel('slowonly_r50', c),
+    publishedParams: 32_454_096, // MMAction2 slowonly metafile (slowonly_r50_8x8x1_256e_kinetics400_rgb)
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'c2d_r50',
+    family: 'MMAction2 ResNet3d',
+    description:
+      'C2D-R50: a 2-D ResNet-50 per frame with one temporal max pool after res2 (nn.Conv2d weights)',
+    build: (c) => buildResNet3dModel('c2d_r50', c),
+    publishedParams: 24_300_000, // MMAction2 c2d metafile: 24.3M
+    publishedParamsRounding: 100_000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'i3d_r50',
+    family: 'MMAction2 ResNet3d',
+    description: 'I3D-R50: 5×7×7 stem, 3×1×1-inflated bottlenecks in the (1,1,1)/(1,0,1,0)/… pattern',
+    build: (c) => buildResNet3dModel('i3d_r50', c),
+    publishedParams: 28_000_000, // MMAction2 i3d metafile: 28.0M
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'ircsn_r50',
+    family: 'MMAction2 ResNet3dCSN',
+    description: 'ir-CSN-50: bottlenecks whose 3×3×3 conv is depthwise (interaction-reduced)',
+    build: (c) => buildCsn('ircsn_r50', c),
+    publishedParams: 13_131_152, // MMAction2 csn metafile (ircsn_ig65m_pretrained_bnfrozen_r50_32x2x1)
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'ipcsn_r50',
+    family: 'MMAction2 ResNet3dCSN',
+    description:
+      'ip-CSN-50: a 1×1×1 conv then a depthwise 3×3×3 conv in each bottleneck (interaction-preserved)',
+    build: (c) => buildCsn('ipcsn_r50', c),
+    // no published figure: ir-CSN-50's 13 131 152 plus each bottleneck's 1×1×1 conv and BN (planes² + 2·planes)
+    publishedParams: 14_396_176,
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'ircsn_r152',
+    family: 'MMAction2 ResNet3dCSN',
+    description: 'ir-CSN-152: depthwise 3×3×3 bottlenecks, (3, 8, 36, 3) blocks',
+    build: (c) => buildCsn('ircsn_r152', c),
+    publishedParams: 29_703_568, // MMAction2 csn metafile (ircsn_ig65m_pretrained_r152_32x2x1)
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'ipcsn_r152',
+    family: 'MMAction2 ResNet3dCSN',
+    description: 'ip-CSN-152: 1×1×1 + depthwise 3×3×3 bottlenecks, (3, 8, 36, 3) blocks',
+    build: (c) => buildCsn('ipcsn_r152', c),
+    publishedParams: 33_016_592, // MMAction2 csn metafile (ipcsn_bnfrozen_r152_32x2x1_180e)
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'slowfast_r50_4x16',
+    family: 'MMAction2 ResNet3dSlowFast',
+    description: 'SlowFast-R50 4×16: τ=8, α=8, β=1/8, 5×1×1 lateral convs; one 32-frame clip in',
+    build: (c) => buildSlowFast('slowfast_r50_4x16', c),
+    publishedParams: 34_479_288, // MMAction2 slowfast metafile (slowfast_r50_4x16x1_256e_kinetics400_rgb)
+    referenceInput: [32, 224, 224],
+    tinyInput: [16, 32, 32],
+  },
+  {
+    name: 'slowfast_r50_8x8',
+    family: 'MMAction2 ResNet3dSlowFast',
+    description: 'SlowFast-R50 8×8: τ=4, α=4, β=1/8, 7×1×1 lateral convs; one 32-frame clip in',
+    build: (c) => buildSlowFast('slowfast_r50_8x8', c),
+    publishedParams: 34_565_560, // MMAction2 slowfast metafile (slowfast_r50_8x8x1_256e_kinetics400_rgb)
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  // ── end of the MMAction2 ResNet3D / CSN / SlowFast block ──
 ];
 
 export function zooEntry(name: string): ZooEntry {

@@ -3,7 +3,13 @@
 import { tf } from '../tf.ts';
 import { TubeletError } from '../../shared/errors.ts';
 import { toFloat32, type WeightTensor } from '../weights/dtypes.ts';
-import { conv3dWeightFromTf, conv3dWeightToTf, linearWeightToTf } from '../weights/layout.ts';
+import {
+  conv2dWeightFromTf,
+  conv2dWeightToTf,
+  conv3dWeightFromTf,
+  conv3dWeightToTf,
+  linearWeightToTf,
+} from '../weights/layout.ts';
 import type { NamedVariable, ParamLayout } from '../nn/module.ts';
 import type { ZooModel } from './zooModel.ts';
 
@@ -36,6 +42,7 @@ export interface LoadOptions {
 /** The PyTorch shape of a variable stored in our layout. */
 export function torchShape(shape: readonly number[], layout: ParamLayout): number[] {
   if (layout.kind === 'conv3d') return [shape[4], shape[3], shape[0], shape[1], shape[2]] as number[];
+  if (layout.kind === 'conv2d') return [shape[4], shape[3], shape[1], shape[2]] as number[];
   if (layout.kind === 'linear') return [shape[1], shape[0]] as number[];
   return [...shape];
 }
@@ -46,6 +53,10 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 function toOurLayout(t: WeightTensor, layout: ParamLayout): WeightTensor {
   if (layout.kind === 'conv3d') return conv3dWeightToTf(t);
+  if (layout.kind === 'conv2d') {
+    const tf2 = conv2dWeightToTf(t); // [h, w, in, out]
+    return { ...tf2, shape: [1, ...tf2.shape] };
+  }
   if (layout.kind === 'linear') return linearWeightToTf(t);
   return t;
 }
@@ -157,6 +168,8 @@ export async function exportStateDict(model: ZooModel): Promise<Map<string, Weig
       data,
     };
     if (nv.layout.kind === 'conv3d') out.set(key, conv3dWeightFromTf(ours));
+    else if (nv.layout.kind === 'conv2d')
+      out.set(key, conv2dWeightFromTf({ ...ours, shape: ours.shape.slice(1) }));
     else if (nv.layout.kind === 'linear') out.set(key, linearWeightToTf(ours));
     else out.set(key, ours);
   }
