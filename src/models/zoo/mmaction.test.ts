@@ -19,7 +19,7 @@ describe('MMAction2 ResNet3d, CSN and SlowFast entries', () => {
     expect(ip.parameters().get('backbone.layer1.0.conv2.0.conv.weight')?.shape).toEqual([1, 1, 1, 8, 8]);
     expect(ip.parameters().get('backbone.layer1.0.conv2.1.conv.weight')?.shape).toEqual([3, 3, 3, 1, 8]);
     ip.dispose();
-  });
+  }, 60_000);
 
   it('give SlowFast lateral convs and widened slow stage inputs, and C2D 2-D weight layouts', () => {
     const sf = buildModel('slowfast_r50_8x8', { numClasses: 400 });
@@ -35,7 +35,7 @@ describe('MMAction2 ResNet3d, CSN and SlowFast entries', () => {
     const c2d = buildModel('c2d_r50', { numClasses: 3, preset: 'tiny' });
     expect(c2d.stateEntries().get('backbone.layer1.0.conv2.conv.weight')?.layout).toEqual({ kind: 'conv2d' });
     c2d.dispose();
-  });
+  }, 60_000);
 
   it('sample the slow pathway as nearest interpolation by 1/τ: frames 0, τ, 2τ, … of ⌊T/τ⌋', () => {
     const x = tf.tensor5d(

@@ -10,6 +10,8 @@ export interface ConvModuleOptions {
   readonly stride?: number | Triple;
   readonly padding?: number | Triple;
   readonly groups?: number;
+  /** conv bias (mmcv's bias='auto': only where there is no norm) */
+  readonly bias?: boolean;
   /** BN after the conv (MMAction2 norm_cfg=BN3d); false for the SlowFast lateral convs (norm_cfg=None) */
   readonly norm?: boolean;
   readonly relu?: boolean;
@@ -34,6 +36,7 @@ export class ConvModule extends Module {
         stride: opts.stride ?? 1,
         padding: opts.padding ?? 0,
         groups: opts.groups ?? 1,
+        bias: opts.bias ?? false,
         stored2d: opts.stored2d ?? false,
       }),
     );

@@ -71,6 +71,7 @@ describe('published checkpoint key names load strictly', () => {
     'slowonly_r18',
     'slowonly_r50',
     'i3d_r50',
+    'i3d_r50_nl',
     'ircsn_r50',
     'ipcsn_r50',
     'ircsn_r152',

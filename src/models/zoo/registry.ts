@@ -3,7 +3,7 @@
 import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
-import { buildResNet3dModel } from './resnet3dModels.ts';
+import { buildResNet3dModel, buildResNet3dRecognizer, I3D_NL_SPEC } from './resnet3dModels.ts';
 import { buildCsn } from './csn.ts';
 import { buildSlowFast } from './slowfast.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
@@ -113,6 +113,17 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParamsRounding: 100_000,
     referenceInput: [32, 224, 224],
     tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'i3d_r50_nl',
+    family: 'MMAction2 ResNet3d',
+    description: 'I3D-R50 with embedded-Gaussian non-local blocks (5 of them, in res3 and res4)',
+    build: (c) => buildResNet3dRecognizer('i3d_r50_nl', I3D_NL_SPEC, c),
+    publishedParams: 35_400_000, // MMAction2 i3d README (nl-embedded-gaussian 32x2x1): 35.4M
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    // 16 frames: res4's non-local block then attends over 2 positions (over 1, softmax ≡ 1 and θ, φ get no gradient)
+    tinyInput: [16, 32, 32],
   },
   {
     name: 'ircsn_r50',

@@ -6,6 +6,7 @@ import type { Rng } from '../../shared/random.ts';
 import { GlobalAvgPool, MaxPool3d, type Triple } from '../nn/layers.ts';
 import { Module, Sequential, type Act, type RunContext } from '../nn/module.ts';
 import { addRelu, ConvModule, type ConvModuleOptions, type PooledBackbone } from './mmaction.ts';
+import { NonLocal3d, type NonLocalOptions } from './nonLocal.ts';
 import { scaled } from './zooModel.ts';
 
 export type CsnMode = 'ir' | 'ip';
@@ -16,6 +17,7 @@ interface BlockOptions {
   readonly zeroInitResidual: boolean;
   readonly stored2d: boolean;
   readonly csn: CsnMode | null;
+  readonly nonLocal: NonLocalOptions | null;
 }
 
 interface BlockArgs {
@@ -26,6 +28,15 @@ interface BlockArgs {
   readonly inflate: boolean;
   readonly inflateStyle: '3x1x1' | '3x3x3';
   readonly downsample: boolean;
+  /** a NonLocal3d after the block's ReLU (`non_local_block`) */
+  readonly nonLocal: boolean;
+}
+
+/** The block's optional non-local module, on its output channels. */
+function nonLocalOf(rng: Rng, a: BlockArgs, channels: number, o: BlockOptions): NonLocal3d | null {
+  if (!a.nonLocal) return null;
+  if (!o.nonLocal) throw new RangeError('ResNet3d: a block asks for a non-local module without its options');
+  return new NonLocal3d(rng, channels, o.nonLocal);
 }
 
 const conv = (o: BlockOptions, extra: ConvModuleOptions): ConvModuleOptions => ({
@@ -49,6 +60,7 @@ class BasicBlock3d extends Module {
   private readonly conv1: ConvModule;
   private readonly conv2: ConvModule;
   private readonly downsample: ConvModule | null;
+  private readonly nonLocal: NonLocal3d | null;
   constructor(rng: Rng, a: BlockArgs, o: BlockOptions) {
     super();
     const k: Triple = a.inflate ? [3, 3, 3] : [1, 3, 3];
@@ -68,10 +80,13 @@ class BasicBlock3d extends Module {
       ),
     );
     this.downsample = a.downsample ? this.child('downsample', downsampleOf(rng, a, a.planes, o)) : null;
+    const nl = nonLocalOf(rng, a, a.planes, o);
+    this.nonLocal = nl ? this.child('non_local_block', nl) : null;
   }
   forward(x: Act, ctx: RunContext): Act {
     const out = this.conv2.forward(this.conv1.forward(x, ctx), ctx);
-    return addRelu(out, this.downsample ? this.downsample.forward(x, ctx) : x);
+    const y = addRelu(out, this.downsample ? this.downsample.forward(x, ctx) : x);
+    return this.nonLocal ? this.nonLocal.forward(y, ctx) : y;
   }
 }
 
@@ -82,6 +97,7 @@ class Bottleneck3d extends Module {
   private readonly conv2: Module;
   private readonly conv3: ConvModule;
   private readonly downsample: ConvModule | null;
+  private readonly nonLocal: NonLocal3d | null;
   constructor(rng: Rng, a: BlockArgs, o: BlockOptions) {
     super();
     let k1: Triple = [1, 1, 1];
@@ -124,10 +140,13 @@ class Bottleneck3d extends Module {
       ),
     );
     this.downsample = a.downsample ? this.child('downsample', downsampleOf(rng, a, out, o)) : null;
+    const nl = nonLocalOf(rng, a, out, o);
+    this.nonLocal = nl ? this.child('non_local_block', nl) : null;
   }
   forward(x: Act, ctx: RunContext): Act {
     const out = this.conv3.forward(this.conv2.forward(this.conv1.forward(x, ctx), ctx), ctx);
-    return addRelu(out, this.downsample ? this.downsample.forward(x, ctx) : x);
+    const y = addRelu(out, this.downsample ? this.downsample.forward(x, ctx) : x);
+    return this.nonLocal ? this.nonLocal.forward(y, ctx) : y;
   }
 }
 
@@ -154,6 +173,9 @@ export interface ResNet3dSpec {
   /** C2D: every conv is an nn.Conv2d in MMAction2 */
   readonly stored2d: boolean;
   readonly zeroInitResidual: boolean;
+  /** per stage, like inflate: 1 = a NonLocal3d after that block (MMAction2 `non_local`); null: none */
+  readonly nonLocal: readonly (number | readonly number[])[] | null;
+  readonly nonLocalOptions: NonLocalOptions | null;
 }
 
 export const RESNET3D_DEFAULTS = {
@@ -164,6 +186,8 @@ export const RESNET3D_DEFAULTS = {
   bnEps: 1e-5,
   csn: null,
   stored2d: false,
+  nonLocal: null,
+  nonLocalOptions: null,
 } as const satisfies Partial<ResNet3dSpec>;
 
 /** Channels SlowFast's lateral convs add to the stage inputs of this pathway (one per stage but the last). */
@@ -196,6 +220,7 @@ export class ResNet3d extends Module implements PooledBackbone {
       zeroInitResidual: spec.zeroInitResidual,
       stored2d: spec.stored2d,
       csn: spec.csn,
+      nonLocal: spec.nonLocalOptions,
     };
     const base = scaled(spec.baseChannels, m);
     const [kt, kh, kw] = spec.conv1Kernel;
@@ -221,6 +246,9 @@ export class ResNet3d extends Module implements PooledBackbone {
     spec.stageBlocks.forEach((blocks, i) => {
       const planes = scaled(spec.baseChannels * 2 ** i, m);
       const flags = spec.inflate[i] ?? 0;
+      const nlFlags = spec.nonLocal?.[i] ?? 0;
+      const flag = (f: number | readonly number[], b: number): boolean =>
+        (typeof f === 'number' ? f : (f[b] ?? 0)) === 1;
       const layer = new Sequential();
       for (let b = 0; b < blocks; b++) {
         const extra = b === 0 ? (lateralOut[i] ?? 0) : 0;
@@ -230,9 +258,10 @@ export class ResNet3d extends Module implements PooledBackbone {
           planes,
           spatialStride,
           temporalStride: b === 0 ? (spec.temporalStrides[i] ?? 1) : 1,
-          inflate: (typeof flags === 'number' ? flags : (flags[b] ?? 0)) === 1,
+          inflate: flag(flags, b),
           inflateStyle: spec.inflateStyle,
           downsample: b === 0 && (spatialStride !== 1 || inplanes + extra !== planes * expansion),
+          nonLocal: flag(nlFlags, b),
         };
         layer.push(spec.block === 'basic' ? new BasicBlock3d(rng, args, o) : new Bottleneck3d(rng, args, o));
         inplanes = planes * expansion;

@@ -54,12 +54,28 @@ export const RESNET3D_SPECS = {
   },
 } as const satisfies Record<string, ResNet3dSpec>;
 
+/** I3D with non-local blocks (i3d_imagenet-pretrained-r50-nl-embedded-gaussian): NonLocal3d after blocks 1, 3 of
+ *  res3 and 1, 3, 5 of res4; sub_sample, no scale, BN in conv_out. */
+export const I3D_NL_SPEC: ResNet3dSpec = {
+  ...RESNET3D_SPECS.i3d_r50,
+  nonLocal: [
+    [0, 0, 0],
+    [0, 1, 0, 1],
+    [0, 1, 0, 1, 0, 1],
+    [0, 0, 0],
+  ],
+  nonLocalOptions: { mode: 'embedded_gaussian', useScale: false, subSample: true },
+};
+
 /**
- * Tiny preset: one block per stage (keeping each stage's first inflation flag) and zero_init_residual off, so that
+ * Tiny preset: one block per stage (keeping each stage's first inflation flag; a non-local module where the stage
+ * had one) and zero_init_residual off, so that
  * every parameter gets a gradient in a one-step test (a zero BN weight stops the gradient of its whole branch).
  */
 export function tinyResNet3dSpec(spec: ResNet3dSpec): ResNet3dSpec {
-  return { ...spec, stageBlocks: spec.stageBlocks.map(() => 1), zeroInitResidual: false };
+  // a stage with any non-local block keeps one on its single block
+  const nonLocal = spec.nonLocal?.map((f) => (typeof f === 'number' ? f : Math.max(0, ...f))) ?? null;
+  return { ...spec, stageBlocks: spec.stageBlocks.map(() => 1), zeroInitResidual: false, nonLocal };
 }
 
 /** Recognizer3D over a ResNet3d spec; width × 1/8 for the tiny preset unless widthMultiplier says otherwise. */
