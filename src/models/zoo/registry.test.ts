@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tf } from '../tf.ts';
 import { buildModel, modelInfo, ZOO } from './registry.ts';
 import { midPlanes } from './videoResnet.ts';
+import { withoutInitialisation } from '../nn/init.ts';
 import { trainingStepSummary } from './zooTesting.ts';
 
 afterEach(() => {
@@ -51,6 +52,24 @@ describe('model zoo registry', () => {
     expect(sp.get('features.15.branch1.1.1.0.weight')?.shape).toEqual([3, 1, 1, 384, 384]);
     expect(sp.get('classifier.1.bias')?.shape).toEqual([10]);
     s.dispose();
+  }, 60_000);
+
+  it('modelInfo counts a model built without random initialisation, as the initialised one', async () => {
+    const info = modelInfo('ipcsn_r50', { numClasses: 400, preset: 'tiny' });
+    const m = buildModel('ipcsn_r50', { numClasses: 400, preset: 'tiny' });
+    expect(info.params).toBe(m.paramCount());
+    expect(info.macs).toBe(m.macs(info.input));
+    expect(info.publishedParams).toBe(14_396_176);
+    expect(modelInfo('i3d_r50', { numClasses: 400, preset: 'tiny' }).publishedParamsRounding).toBe(100_000);
+    const w = await m.parameters().get('backbone.layer1.0.conv2.1.conv.weight')?.data();
+    expect(w?.some((v) => v !== 0)).toBe(true); // a normal build draws its weights
+    const zeros = withoutInitialisation(() => buildModel('ipcsn_r50', { numClasses: 4, preset: 'tiny' }));
+    const z = await zeros.parameters().get('backbone.layer1.0.conv2.1.conv.weight')?.data();
+    expect(z?.every((v) => v === 0)).toBe(true);
+    // the zero initialisation ends with the call: the next build draws its weights again (same seed, same values)
+    const again = buildModel('ipcsn_r50', { numClasses: 400, preset: 'tiny' });
+    expect(await again.parameters().get('backbone.layer1.0.conv2.1.conv.weight')?.data()).toEqual(w);
+    for (const model of [m, zeros, again]) model.dispose();
   }, 60_000);
 
   it('computes the (2+1)D mid-plane counts of torchvision', () => {

@@ -7,6 +7,7 @@ import { buildResNet3dModel, buildResNet3dRecognizer, I3D_NL_SPEC } from './resn
 import { buildCsn } from './csn.ts';
 import { buildSlowFast } from './slowfast.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
+import { withoutInitialisation } from '../nn/init.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -213,6 +214,9 @@ export interface ModelInfo {
   readonly family: string;
   readonly description: string;
   readonly params: number;
+  /** the registry's published count and the step it was rounded to (0: exact) */
+  readonly publishedParams: number;
+  readonly publishedParamsRounding: number;
   /** multiply-adds of conv and linear layers for one clip of `input` (fvcore/ptflops "MACs"; BN, ReLU, pooling
    *  not counted). GFLOPs as torchvision quotes them = macs / 1e9. */
   readonly macs: number;
@@ -227,7 +231,8 @@ export function modelInfo(
   input?: readonly [number, number, number],
 ): ModelInfo {
   const entry = zooEntry(name);
-  const model = buildModel(name, config);
+  // counts only: zeros instead of random weights (the RNG draws dominate building the large models)
+  const model = withoutInitialisation(() => buildModel(name, config));
   try {
     const [t, h, w] = input ?? (config.preset === 'tiny' ? entry.tinyInput : entry.referenceInput);
     const shape = [1, t, h, w, 3] as const;
@@ -236,6 +241,8 @@ export function modelInfo(
       family: entry.family,
       description: entry.description,
       params: model.paramCount(),
+      publishedParams: entry.publishedParams,
+      publishedParamsRounding: entry.publishedParamsRounding ?? 0,
       macs: model.macs(shape),
       input: shape,
     };
