@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../tf.ts';
 import { buildModel } from './registry.ts';
 import { strideTime } from './slowfast.ts';
+import { exportStateDict, loadStateDict } from './stateDict.ts';
 
 describe('MMAction2 ResNet3d, CSN and SlowFast entries', () => {
   it('name CSN bottlenecks conv2.0 (ip: 1×1×1) and conv2.{0,1} (depthwise 3×3×3) as MMAction2', () => {
@@ -35,6 +36,29 @@ describe('MMAction2 ResNet3d, CSN and SlowFast entries', () => {
     const c2d = buildModel('c2d_r50', { numClasses: 3, preset: 'tiny' });
     expect(c2d.stateEntries().get('backbone.layer1.0.conv2.conv.weight')?.layout).toEqual({ kind: 'conv2d' });
     c2d.dispose();
+  }, 60_000);
+
+  it('export C2D convs as nn.Conv2d [out, in, h, w] and CSN depthwise ones as [out, 1, t, h, w], and load them back', async () => {
+    const x = tf.randomNormal<tf.Rank.R5>([1, 4, 32, 32, 3], 0, 1, 'float32', 5);
+    for (const [name, key, shape] of [
+      ['c2d_r50', 'backbone.conv1.conv.weight', [8, 3, 7, 7]],
+      ['ircsn_r50', 'backbone.layer1.0.conv2.0.conv.weight', [8, 1, 3, 3, 3]],
+    ] as const) {
+      const a = buildModel(name, { numClasses: 3, preset: 'tiny', seed: 1 });
+      const sd = await exportStateDict(a);
+      expect(sd.get(key)?.shape, name).toEqual(shape);
+      const b = buildModel(name, { numClasses: 3, preset: 'tiny', seed: 2 });
+      const before = b.forward(x, { training: false });
+      loadStateDict(b, sd);
+      const ya = a.forward(x, { training: false });
+      const yb = b.forward(x, { training: false });
+      expect(Array.from(await before.data()), name).not.toEqual(Array.from(await ya.data()));
+      expect(Array.from(await yb.data()), name).toEqual(Array.from(await ya.data()));
+      tf.dispose([before, ya, yb]);
+      a.dispose();
+      b.dispose();
+    }
+    x.dispose();
   }, 60_000);
 
   it('sample the slow pathway as nearest interpolation by 1/τ: frames 0, τ, 2τ, … of ⌊T/τ⌋', () => {
