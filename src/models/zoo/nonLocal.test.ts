@@ -17,9 +17,9 @@ function build(opts: NonLocalOptions): { nl: NonLocal3d; p: Map<string, tf.Varia
 function conv1x1(p: Map<string, tf.Variable>, prefix: string, rows: tf.Tensor2D, bias: boolean): tf.Tensor2D {
   const w = p.get(`${prefix}.conv.weight`);
   if (!w) throw new Error(`no ${prefix}`);
-  const y = tf.matMul(rows, tf.reshape(w, [w.shape[3] ?? 0, w.shape[4] ?? 0]));
+  const y: tf.Tensor2D = tf.matMul(rows, tf.reshape<tf.Rank.R2>(w, [w.shape[3] ?? 0, w.shape[4] ?? 0]));
   const b = p.get(`${prefix}.conv.bias`);
-  return bias && b ? tf.add(y, b) : y;
+  return bias && b ? tf.add<tf.Tensor2D>(y, b) : y;
 }
 
 describe('NonLocal3d', () => {
