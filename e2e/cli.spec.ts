@@ -67,6 +67,7 @@ test('models --json lists the zoo with the published parameter counts and multip
     name: string;
     params: number;
     publishedParams: number;
+    publishedParamsRounding: number;
     macs: number;
     input: number[];
   }[];
@@ -74,7 +75,10 @@ test('models --json lists the zoo with the published parameter counts and multip
   expect([...byName.keys()]).toEqual(expect.arrayContaining(['r3d_18', 'mc3_18', 'r2plus1d_18', 's3d']));
   expect(byName.get('r3d_18')?.params).toBe(33_371_472); // torchvision: 33.4 M
   expect(byName.get('s3d')?.params).toBe(8_320_048);
-  for (const m of list) expect(m.params).toBe(m.publishedParams);
+  // exact where the source states the exact count, within half its rounding step where it states e.g. 28.0 M
+  for (const m of list) {
+    expect(Math.abs(m.params - m.publishedParams), m.name).toBeLessThanOrEqual(m.publishedParamsRounding / 2);
+  }
   // torchvision quotes 40.70 GFLOPS (multiply-adds) for r3d_18 at 16×112×112.
   expect((byName.get('r3d_18')?.macs ?? 0) / 1e9).toBeCloseTo(40.7, 1);
   expect(byName.get('r3d_18')?.input).toEqual([1, 16, 112, 112, 3]);

@@ -421,6 +421,8 @@ export interface ModelSummary {
   readonly params: number;
   /** Parameters of the published model, as its source states them. */
   readonly publishedParams: number;
+  /** The step publishedParams was rounded to by its source (28.0 M: 100 000); 0 when it is exact. */
+  readonly publishedParamsRounding: number;
   /** Multiply-adds of conv and linear layers for one clip of `input` (GFLOPs as torchvision quotes them = macs/1e9). */
   readonly macs: number;
   /** [N, T, H, W, C] */

@@ -16,7 +16,8 @@ export function zooSummaries(onModel?: (done: number, total: number, name: strin
       description: entry.description,
       numClasses,
       params: info.params,
-      publishedParams: entry.publishedParams,
+      publishedParams: info.publishedParams,
+      publishedParamsRounding: info.publishedParamsRounding,
       macs: info.macs,
       input: [...info.input],
     };

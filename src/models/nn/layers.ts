@@ -140,6 +140,8 @@ export class Conv3d extends Module {
 export interface BatchNormOptions {
   readonly eps?: number;
   readonly momentum?: number;
+  /** initial weight (γ); default 1 (0 for MMAction2's zero_init_residual) */
+  readonly gamma?: number;
 }
 
 /** nn.BatchNorm3d over the channel (last) axis: weight, bias, running_mean, running_var, num_batches_tracked. */
@@ -159,18 +161,11 @@ export class BatchNorm3d extends Module {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
-    this.weight = this.param('weight', tf.ones([channels]));
+    this.weight = this.param('weight', tf.fill([channels], opts.gamma ?? 1));
     this.bias = this.param('bias', tf.zeros([channels]));
     this.runningMean = this.buffer('running_mean', tf.zeros([channels]));
     this.runningVar = this.buffer('running_var', tf.ones([channels]));
     this.tracked = this.buffer('num_batches_tracked', tf.scalar(0, 'int32'));
-  }
-
-  /** γ = 0 (MMAction2's zero_init_residual on a block's last BN). */
-  zeroWeight(): void {
-    tf.tidy(() => {
-      this.weight.assign(tf.zerosLike(this.weight));
-    });
   }
 
   forward(x: Act, ctx: RunContext): Act {

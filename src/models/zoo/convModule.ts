@@ -10,20 +10,23 @@ export interface ConvModuleOptions extends Omit<Conv3dOptions, 'bias' | 'init'> 
   readonly norm?: boolean;
   /** ReLU after the norm; default true */
   readonly relu?: boolean;
+  /** initial BN weight γ; default 1 (0 for MMAction2's zero_init_residual) */
+  readonly bnGamma?: number;
   /** wraps the conv (registered as `conv`), e.g. in a temporal shift */
   readonly wrap?: (conv: Conv3d) => Module;
 }
 
 export class ConvModule extends Module {
   private readonly conv: Module;
-  readonly bn: BatchNorm3d | null;
+  private readonly bn: BatchNorm3d | null;
   private readonly act: Module | null;
   constructor(rng: Rng, inC: number, outC: number, o: ConvModuleOptions) {
     super();
-    const conv = new Conv3d(rng, inC, outC, { ...o, bias: false });
-    this.conv = this.child('conv', o.wrap ? o.wrap(conv) : conv);
-    this.bn = (o.norm ?? true) ? this.child('bn', new BatchNorm3d(outC)) : null;
-    this.act = (o.relu ?? true) ? new ReLU() : null;
+    const { norm, relu, bnGamma, wrap, ...convOpts } = o;
+    const conv = new Conv3d(rng, inC, outC, { ...convOpts, bias: false });
+    this.conv = this.child('conv', wrap ? wrap(conv) : conv);
+    this.bn = (norm ?? true) ? this.child('bn', new BatchNorm3d(outC, { gamma: bnGamma ?? 1 })) : null;
+    this.act = (relu ?? true) ? new ReLU() : null;
   }
   forward(x: Act, ctx: RunContext): Act {
     let y = this.conv.forward(x, ctx);

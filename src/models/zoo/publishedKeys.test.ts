@@ -1,10 +1,13 @@
 // Key mapping against checkpoints written by Debian's PyTorch with the PUBLISHED names and shapes of each
 // non-torchvision family (fixtures/published_keys.py, made now): unwrap, strict load, no missing/unexpected keys.
+// Each case writes only its own checkpoint; models are built without random initialisation (the strict load
+// overwrites every parameter and buffer), so the full-size ones cost no JS RNG time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON } from '../weights/fixtures/python.ts';
 import { readWeights } from '../weights/read.ts';
 import { unwrapStateDict } from '../weights/unwrap.ts';
 import type { WeightTensor } from '../weights/dtypes.ts';
+import { withoutInitialisation } from '../nn/init.ts';
 import { buildModel } from './registry.ts';
 import { nodeModules, type NodeModules } from './fixtures/nodeModules.ts';
 import { exportStateDict, loadStateDict } from './stateDict.ts';
@@ -13,41 +16,52 @@ import type { ZooModel } from './zooModel.ts';
 describe('published checkpoint key names load strictly', () => {
   let node: NodeModules;
   let dir = '';
-  let files: Record<string, { file: string; keys: number }> = {};
 
   beforeAll(async () => {
     node = await nodeModules();
-    const script = decodeURIComponent(new URL('./fixtures/published_keys.py', import.meta.url).pathname);
     dir = node.fs.mkdtempSync(`${node.os.tmpdir()}/tubelet-keys-`);
-    files = JSON.parse(
-      node.cp.execFileSync(PYTHON, [script, dir], { encoding: 'utf8', timeout: 300_000 }),
-    ) as Record<string, { file: string; keys: number }>;
-  }, 300_000);
+  });
   afterAll(() => node.fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Reads the checkpoint written for `arch`, strictly loads it into `model`, returns the file's tensors. */
-  async function loadPublished(arch: string, model: ZooModel): Promise<Map<string, WeightTensor>> {
-    const entry = files[arch];
-    if (!entry) throw new Error(`published_keys.py wrote no ${arch} checkpoint`);
-    const flat = await readWeights(new Uint8Array(node.fs.readFileSync(entry.file)), `${arch}.pth`);
-    const { tensors } = unwrapStateDict(flat);
-    expect(tensors.size).toBe(entry.keys);
-    const report = loadStateDict(model, tensors, { fileName: `${arch}.pth` }); // strict: throws on any mismatch
-    expect(report.loaded.length).toBe(entry.keys);
-    return new Map(tensors);
+  /**
+   * Writes `<arch>.pth` with published_keys.py, reads and unwraps it, strictly loads it (throws on any missing,
+   * unexpected or shape-mismatched key) into `arch` built for `numClasses`, then hands both to `check`.
+   */
+  async function withPublished(
+    arch: string,
+    numClasses: number,
+    check: (model: ZooModel, tensors: ReadonlyMap<string, WeightTensor>) => Promise<void>,
+  ): Promise<void> {
+    const script = decodeURIComponent(new URL('./fixtures/published_keys.py', import.meta.url).pathname);
+    const files = JSON.parse(
+      node.cp.execFileSync(PYTHON, [script, dir, arch], { encoding: 'utf8', timeout: 300_000 }),
+    ) as Record<string, { file: string; keys: number }>;
+    const written = files[arch];
+    if (!written) throw new Error(`published_keys.py wrote no ${arch} checkpoint`);
+    try {
+      const flat = await readWeights(new Uint8Array(node.fs.readFileSync(written.file)), `${arch}.pth`);
+      const { tensors } = unwrapStateDict(flat);
+      expect(tensors.size).toBe(written.keys);
+      const model = withoutInitialisation(() => buildModel(arch, { numClasses }));
+      try {
+        const report = loadStateDict(model, tensors, { fileName: `${arch}.pth` });
+        expect(report.loaded.length).toBe(written.keys);
+        await check(model, tensors);
+      } finally {
+        model.dispose();
+      }
+    } finally {
+      node.fs.rmSync(written.file, { recursive: false, force: true });
+    }
   }
 
   it('MMAction2 C3D (101 classes): backbone.conv1a.conv.weight … cls_head.fc_cls.bias', async () => {
-    const model = buildModel('c3d', { numClasses: 101 });
-    try {
-      const tensors = await loadPublished('c3d', model);
+    await withPublished('c3d', 101, async (model, tensors) => {
       const fc6 = await model.parameters().get('backbone.fc6.weight')?.data();
       const want = tensors.get('backbone.fc6.weight')?.data;
       // PyTorch [4096, 8192] → ours [8192, 4096]: element (o=0, i=1) sits at ours[1·4096 + 0]
       expect(fc6?.[4096]).toBe(want?.[1]);
-    } finally {
-      model.dispose();
-    }
+    });
   }, 300_000);
 
   it.each([
@@ -56,9 +70,7 @@ describe('published checkpoint key names load strictly', () => {
   ] as const)(
     'MMAction2 X3D %s: conv1_s … layerN.k.se_module.fc1 … cls_head.fc2 (%i keys)',
     async (arch, n) => {
-      const model = buildModel(arch, { numClasses: 400 });
-      try {
-        const tensors = await loadPublished(arch, model);
+      await withPublished(arch, 400, async (model, tensors) => {
         expect(tensors.size).toBe(n);
         // depthwise conv2 of layer1.0: PyTorch [54, 1, 3, 3, 3] → ours [3, 3, 3, 1, 54]; element (c=5, t=1, h=2, w=0)
         const key = 'backbone.layer1.0.conv2.conv.weight';
@@ -67,9 +79,7 @@ describe('published checkpoint key names load strictly', () => {
         expect(ours?.[(1 * 9 + 2 * 3 + 0) * 54 + 5]).toBe(want?.[5 * 27 + 1 * 9 + 2 * 3 + 0]);
         const tracked = await model.buffers().get('backbone.conv5.bn.num_batches_tracked')?.data();
         expect(tracked?.[0]).toBe(100);
-      } finally {
-        model.dispose();
-      }
+      });
     },
     300_000,
   );
@@ -80,9 +90,7 @@ describe('published checkpoint key names load strictly', () => {
   ] as const)(
     'MMAction2 %s: 2-D weights such as %s (%i keys)',
     async (arch, conv1, n) => {
-      const model = buildModel(arch, { numClasses: 400 });
-      try {
-        const tensors = await loadPublished(arch, model);
+      await withPublished(arch, 400, async (model, tensors) => {
         expect(tensors.size).toBe(n);
         expect(tensors.get(conv1)?.shape).toEqual([64, 64, 1, 1]);
         // stem conv: PyTorch [64, 3, 7, 7] → ours [1, 7, 7, 3, 64]; element (o=9, i=2, h=4, w=1)
@@ -96,31 +104,62 @@ describe('published checkpoint key names load strictly', () => {
           expect(exported.get(k)?.shape, k).toEqual(tensors.get(k)?.shape);
           expect(exported.get(k)?.data, k).toEqual(tensors.get(k)?.data);
         }
-      } finally {
-        model.dispose();
-      }
+      });
     },
     300_000,
   );
+
   it.each([
     ['srtg_r3d_18', 2],
     ['srtg_r3d_34', 3],
   ] as const)(
     'SRTG reference %s: conv1.0.0.weight, sar.lstm.weight_ih_l0 …',
     async (arch, layer4Blocks) => {
-      const model = buildModel(arch, { numClasses: 400 });
-      try {
-        const tensors = await loadPublished(arch, model);
+      await withPublished(arch, 400, async (model, tensors) => {
         expect(tensors.has(`layer4.${layer4Blocks - 1}.sar.lstm.bias_hh_l1`)).toBe(true);
         // LSTM input weights: PyTorch [4H, H] → ours [H, 4H]; element (row=7, col=3) of layer1.0's first layer
         const key = 'layer1.0.sar.lstm.weight_ih_l0';
         const ours = await model.parameters().get(key)?.data();
         const want = tensors.get(key)?.data;
         expect(ours?.[3 * 256 + 7]).toBe(want?.[7 * 64 + 3]);
-      } finally {
-        model.dispose();
-      }
+      });
     },
     300_000,
   );
+
+  it.each([
+    'slowonly_r18',
+    'slowonly_r50',
+    'i3d_r50',
+    'i3d_r50_nl',
+    'ircsn_r50',
+    'ipcsn_r50',
+    'ircsn_r152',
+    'ipcsn_r152',
+    'slowfast_r50_4x16',
+    'slowfast_r50_8x8',
+  ])(
+    'MMAction2 %s (400 classes): backbone.… and cls_head.fc_cls',
+    async (arch) => {
+      await withPublished(arch, 400, async (model, tensors) => {
+        const bn = [...tensors.keys()].find((k) => k.endsWith('num_batches_tracked')) ?? '';
+        const tracked = await model.buffers().get(bn)?.data();
+        expect(tracked?.[0]).toBe(Number(tensors.get(bn)?.data[0]));
+        expect(tracked?.[0]).toBe(100);
+      });
+    },
+    300_000,
+  );
+
+  it('MMAction2 C2D-R50: nn.Conv2d weights [out, in, h, w] load into 1×k×k convs', async () => {
+    await withPublished('c2d_r50', 400, async (model, tensors) => {
+      expect(tensors.get('backbone.conv1.conv.weight')?.shape).toEqual([64, 3, 7, 7]);
+      const stem = model.parameters().get('backbone.conv1.conv.weight');
+      expect(stem?.shape).toEqual([1, 7, 7, 3, 64]);
+      const ours = await stem?.data();
+      const want = tensors.get('backbone.conv1.conv.weight')?.data;
+      // PyTorch (o=1, i=2, h=3, w=4) at ((1·3+2)·7+3)·7+4 = 270; ours [1,7,7,3,64] at ((3·7+4)·3+2)·64+1
+      expect(ours?.[((3 * 7 + 4) * 3 + 2) * 64 + 1]).toBe(want?.[270]);
+    });
+  }, 300_000);
 });

@@ -3,10 +3,14 @@
 import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
 import { buildVideoResNet } from './videoResnet.ts';
+import { buildResNet3dModel, buildResNet3dRecognizer, I3D_NL_SPEC } from './resnet3dModels.ts';
+import { buildCsn } from './csn.ts';
+import { buildSlowFast } from './slowfast.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
 import { buildX3D } from './x3d.ts';
 import { buildTSM, buildTSN } from './tsn.ts';
 import { buildSRTG } from './srtg.ts';
+import { withoutInitialisation } from '../nn/init.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -15,8 +19,8 @@ export interface ZooEntry {
   readonly build: (config: ModelConfig) => ZooModel;
   /** parameters of the published model (publishedClasses classes), as its source states them */
   readonly publishedParams: number;
-  /** relative tolerance where the source rounds its count (e.g. 3.79 M); default 0 (exact) */
-  readonly publishedParamsTolerance?: number;
+  /** the step publishedParams was rounded to where the source states it rounded (28.0 M: 100 000); default exact */
+  readonly publishedParamsRounding?: number;
   /** classes of the published model; default 400 (Kinetics-400) */
   readonly publishedClasses?: number;
   /** the [T, H, W] of one clip its FLOPs are usually quoted for */
@@ -24,6 +28,11 @@ export interface ZooEntry {
   /** the smallest [T, H, W] the full architecture accepts in our tests, and the tiny preset's test input */
   readonly tinyInput: readonly [number, number, number];
 }
+
+/** CSN tiny clips: 16 frames, so that with temporal strides (1,2,2,2) res4's training-mode BNs normalise 32 values
+ *  per channel; at 8 frames (16 values) float32 rounding alone moves some gradients by 2e-3 (measured on the cpu
+ *  backend with a 1e-6 input perturbation), beyond what the webgpu-vs-cpu test tolerates. */
+const CSN_TINY_INPUT = [16, 32, 32] as const;
 
 export const ZOO: readonly ZooEntry[] = [
   {
@@ -86,7 +95,7 @@ export const ZOO: readonly ZooEntry[] = [
     description: `${what}: depthwise 3×3×3 bottlenecks, SE every other block, swish (Feichtenhofer 2020)`,
     build: (c) => buildX3D(name, c),
     publishedParams: params, // PyTorchVideo's model zoo table (3.79 M, 6.15 M at 400 classes)
-    publishedParamsTolerance: 0.0015, // the table rounds to 0.01 M
+    publishedParamsRounding: 10_000, // the table rounds to 0.01 M
     referenceInput: input,
     tinyInput: [4, 32, 32],
   })),
@@ -127,6 +136,116 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [16, 112, 112],
     tinyInput: [16, 32, 32], // ≥ 2 frames reach layer4, so every LSTM's recurrent weights get gradients
   })),
+  // ── MMAction2 ResNet3D family, CSN and SlowFast (names and shapes of MMAction2 state_dicts) ──
+  {
+    name: 'slowonly_r18',
+    family: 'MMAction2 ResNet3d',
+    description:
+      'SlowOnly-R18 (the Slow-R18 of FGKVMemPred): 2-D stem and res2/res3, 3×3×3 convs in res4/res5',
+    build: (c) => buildResNet3dModel('slowonly_r18', c),
+    // no published figure: counted by hand from MMAction2's ResNet3d (BasicBlock3d, inflate (0,0,1,1))
+    publishedParams: 32_025_552,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'slowonly_r50',
+    family: 'MMAction2 ResNet3d',
+    description: 'SlowOnly-R50 (slowonly_r50_8x8): 1×7×7 stem, 3×1×1 temporal convs in res4/res5 only',
+    build: (c) => buildResNet3dModel('slowonly_r50', c),
+    publishedParams: 32_454_096, // MMAction2 slowonly metafile (slowonly_r50_8x8x1_256e_kinetics400_rgb)
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'c2d_r50',
+    family: 'MMAction2 ResNet3d',
+    description:
+      'C2D-R50: a 2-D ResNet-50 per frame with one temporal max pool after res2 (nn.Conv2d weights)',
+    build: (c) => buildResNet3dModel('c2d_r50', c),
+    publishedParams: 24_300_000, // MMAction2 c2d metafile: 24.3M
+    publishedParamsRounding: 100_000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'i3d_r50',
+    family: 'MMAction2 ResNet3d',
+    description: 'I3D-R50: 5×7×7 stem, 3×1×1-inflated bottlenecks in the (1,1,1)/(1,0,1,0)/… pattern',
+    build: (c) => buildResNet3dModel('i3d_r50', c),
+    publishedParams: 28_000_000, // MMAction2 i3d metafile: 28.0M
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  {
+    name: 'i3d_r50_nl',
+    family: 'MMAction2 ResNet3d',
+    description: 'I3D-R50 with embedded-Gaussian non-local blocks (5 of them, in res3 and res4)',
+    build: (c) => buildResNet3dRecognizer('i3d_r50_nl', I3D_NL_SPEC, c),
+    publishedParams: 35_400_000, // MMAction2 i3d README (nl-embedded-gaussian 32x2x1): 35.4M
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    // 16 frames: res4's non-local block then attends over 2 positions (over 1, softmax ≡ 1 and θ, φ get no gradient)
+    tinyInput: [16, 32, 32],
+  },
+  {
+    name: 'ircsn_r50',
+    family: 'MMAction2 ResNet3dCSN',
+    description: 'ir-CSN-50: bottlenecks whose 3×3×3 conv is depthwise (interaction-reduced)',
+    build: (c) => buildCsn('ircsn_r50', c),
+    publishedParams: 13_131_152, // MMAction2 csn metafile (ircsn_ig65m_pretrained_bnfrozen_r50_32x2x1)
+    referenceInput: [32, 224, 224],
+    tinyInput: CSN_TINY_INPUT,
+  },
+  {
+    name: 'ipcsn_r50',
+    family: 'MMAction2 ResNet3dCSN',
+    description:
+      'ip-CSN-50: a 1×1×1 conv then a depthwise 3×3×3 conv in each bottleneck (interaction-preserved)',
+    build: (c) => buildCsn('ipcsn_r50', c),
+    // no published figure: ir-CSN-50's 13 131 152 plus each bottleneck's 1×1×1 conv and BN (planes² + 2·planes)
+    publishedParams: 14_396_176,
+    referenceInput: [32, 224, 224],
+    tinyInput: CSN_TINY_INPUT,
+  },
+  {
+    name: 'ircsn_r152',
+    family: 'MMAction2 ResNet3dCSN',
+    description: 'ir-CSN-152: depthwise 3×3×3 bottlenecks, (3, 8, 36, 3) blocks',
+    build: (c) => buildCsn('ircsn_r152', c),
+    publishedParams: 29_703_568, // MMAction2 csn metafile (ircsn_ig65m_pretrained_r152_32x2x1)
+    referenceInput: [32, 224, 224],
+    tinyInput: CSN_TINY_INPUT,
+  },
+  {
+    name: 'ipcsn_r152',
+    family: 'MMAction2 ResNet3dCSN',
+    description: 'ip-CSN-152: 1×1×1 + depthwise 3×3×3 bottlenecks, (3, 8, 36, 3) blocks',
+    build: (c) => buildCsn('ipcsn_r152', c),
+    publishedParams: 33_016_592, // MMAction2 csn metafile (ipcsn_bnfrozen_r152_32x2x1_180e)
+    referenceInput: [32, 224, 224],
+    tinyInput: CSN_TINY_INPUT,
+  },
+  {
+    name: 'slowfast_r50_4x16',
+    family: 'MMAction2 ResNet3dSlowFast',
+    description: 'SlowFast-R50 4×16: τ=8, α=8, β=1/8, 5×1×1 lateral convs; one 32-frame clip in',
+    build: (c) => buildSlowFast('slowfast_r50_4x16', c),
+    publishedParams: 34_479_288, // MMAction2 slowfast metafile (slowfast_r50_4x16x1_256e_kinetics400_rgb)
+    referenceInput: [32, 224, 224],
+    tinyInput: [16, 32, 32],
+  },
+  {
+    name: 'slowfast_r50_8x8',
+    family: 'MMAction2 ResNet3dSlowFast',
+    description: 'SlowFast-R50 8×8: τ=4, α=4, β=1/8, 7×1×1 lateral convs; one 32-frame clip in',
+    build: (c) => buildSlowFast('slowfast_r50_8x8', c),
+    publishedParams: 34_565_560, // MMAction2 slowfast metafile (slowfast_r50_8x8x1_256e_kinetics400_rgb)
+    referenceInput: [32, 224, 224],
+    tinyInput: [8, 32, 32],
+  },
+  // ── end of the MMAction2 ResNet3D / CSN / SlowFast block ──
 ];
 
 export function zooEntry(name: string): ZooEntry {
@@ -153,6 +272,9 @@ export interface ModelInfo {
   readonly family: string;
   readonly description: string;
   readonly params: number;
+  /** the registry's published count and the step it was rounded to (0: exact) */
+  readonly publishedParams: number;
+  readonly publishedParamsRounding: number;
   /** multiply-adds of conv and linear layers for one clip of `input` (fvcore/ptflops "MACs"; BN, ReLU, pooling
    *  not counted). GFLOPs as torchvision quotes them = macs / 1e9. */
   readonly macs: number;
@@ -167,7 +289,8 @@ export function modelInfo(
   input?: readonly [number, number, number],
 ): ModelInfo {
   const entry = zooEntry(name);
-  const model = buildModel(name, config);
+  // counts only: zeros instead of random weights (the RNG draws dominate building the large models)
+  const model = withoutInitialisation(() => buildModel(name, config));
   try {
     const [t, h, w] = input ?? (config.preset === 'tiny' ? entry.tinyInput : entry.referenceInput);
     const shape = [1, t, h, w, 3] as const;
@@ -176,6 +299,8 @@ export function modelInfo(
       family: entry.family,
       description: entry.description,
       params: model.paramCount(),
+      publishedParams: entry.publishedParams,
+      publishedParamsRounding: entry.publishedParamsRounding ?? 0,
       macs: model.macs(shape),
       input: shape,
     };

@@ -63,9 +63,11 @@ class BlockX3D extends Module {
       }),
     );
     this.seModule = se === null ? null : this.child('se_module', new SEModule(rng, planes, se));
-    this.conv3 = this.child('conv3', new ConvModule(rng, planes, outplanes, { kernel: 1, relu: false }));
     // MMAction2's init_weights with zero_init_residual: constant_init(conv3.bn, 0)
-    if (zeroInitResidual) this.conv3.bn?.zeroWeight();
+    this.conv3 = this.child(
+      'conv3',
+      new ConvModule(rng, planes, outplanes, { kernel: 1, relu: false, bnGamma: zeroInitResidual ? 0 : 1 }),
+    );
     this.downsample =
       stride !== 1 || inplanes !== outplanes
         ? this.child(
