@@ -143,12 +143,15 @@ Commands:
   train                 train a model on a stored dataset in the studio's worker: --preset NAME (default
                         toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
                         --json streams one JSON line per step/epoch, then the run summary
+  demo                  the main job in one command: create Toy Actions if missing, train the
+                        toy-actions-r3d-tiny preset with validation each epoch, print the run summary (--json)
   models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text
 
 Options:
-  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, models, toy)
+  --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, models, toy;
+                        train and demo stream JSON lines, then the summary)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

@@ -11,6 +11,7 @@ import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
+import { DEFAULT_PRESET } from '../src/train/presets.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -93,6 +94,30 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
           }
         }),
       );
+      print(summary, options.json, formatSummary);
+      return EXIT_OK;
+    }
+    case 'demo': {
+      // The main job on the embedded default: Toy Actions (created when missing), the tiny preset, validation.
+      const summary = await withStudio(session, async (s) => {
+        const made = await toy(s, (event) => {
+          if (event.type === 'progress' && event.stage !== 'check' && event.done % 48 === 0)
+            log(`  toy actions: ${event.stage} ${event.done}/${event.total}`);
+        });
+        log(
+          made.created > 0
+            ? `Toy Actions created: ${made.videos} videos in ${made.seconds.toFixed(0)} s`
+            : `Toy Actions found: ${made.videos} videos, ${made.classes} classes`,
+        );
+        log(`training ${DEFAULT_PRESET} on ${made.name}…`);
+        return train(s, trainSpec({ preset: DEFAULT_PRESET, dataset: made.dataset }), (record) => {
+          if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+          else {
+            const line = formatRecord(record);
+            if (line) log(line);
+          }
+        });
+      });
       print(summary, options.json, formatSummary);
       return EXIT_OK;
     }
