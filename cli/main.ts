@@ -12,6 +12,7 @@ import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 import { DEFAULT_PRESET } from '../src/train/presets.ts';
+import type { TrainRecord } from '../src/shared/training.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -25,6 +26,18 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
   const extra = command === 'bench' ? rest.slice(1) : command === 'ingest' ? [] : rest;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra.join(' ')}' for '${command}'`);
   const session = { ...options, log };
+  // train and demo: with --json one line per record after a {"type":"run"} line naming the run (for --resume)
+  const onRecord = (record: TrainRecord): void => {
+    if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+    else {
+      const line = formatRecord(record);
+      if (line) log(line);
+    }
+  };
+  const onRun = (run: string): void => {
+    if (options.json) process.stdout.write(`${JSON.stringify({ type: 'run', run })}\n`);
+    else log(`run ${run} (resume it with --resume ${run})`);
+  };
   switch (command) {
     case 'help':
       process.stdout.write(`${HELP}\n`);
@@ -85,15 +98,7 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         dataset: options.dataset,
         resume: options.resume,
       });
-      const summary = await withStudio(session, (s) =>
-        train(s, spec, (record) => {
-          if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
-          else {
-            const line = formatRecord(record);
-            if (line) log(line);
-          }
-        }),
-      );
+      const summary = await withStudio(session, (s) => train(s, spec, onRecord, onRun));
       print(summary, options.json, formatSummary);
       return EXIT_OK;
     }
@@ -110,13 +115,7 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
             : `Toy Actions found: ${made.videos} videos, ${made.classes} classes`,
         );
         log(`training ${DEFAULT_PRESET} on ${made.name}…`);
-        return train(s, trainSpec({ preset: DEFAULT_PRESET, dataset: made.dataset }), (record) => {
-          if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
-          else {
-            const line = formatRecord(record);
-            if (line) log(line);
-          }
-        });
+        return train(s, trainSpec({ preset: DEFAULT_PRESET, dataset: made.dataset }), onRecord, onRun);
       });
       print(summary, options.json, formatSummary);
       return EXIT_OK;
