@@ -140,6 +140,8 @@ Commands:
   datasets              list the stored datasets with per-class and per-split counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
+  bench train           one epoch of a training preset (--preset NAME, default the toy one): clips/s and
+                        the read / forward / backward split per step
   train                 train a model on a stored dataset in the studio's worker: --preset NAME (default
                         toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
                         --json streams one JSON line per step/epoch, then the run summary

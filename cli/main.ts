@@ -12,6 +12,7 @@ import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 import { DEFAULT_PRESET } from '../src/train/presets.ts';
+import { benchTrain, formatTrainBench } from './commands/benchTrain.ts';
 import type { TrainRecord } from '../src/shared/training.ts';
 
 const log = (line: string): void => {
@@ -146,8 +147,23 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         }
         return EXIT_OK;
       }
+      if (rest[0] === 'train') {
+        const result = await withStudio(session, async (s) => ({
+          mode: s.mode,
+          result: await benchTrain(s, options.preset ?? DEFAULT_PRESET, (record) => {
+            if (options.json) return;
+            const line = formatRecord(record);
+            if (line) log(line);
+          }),
+        }));
+        if (options.json) process.stdout.write(`${JSON.stringify(result.result)}\n`);
+        else process.stdout.write(`${formatTrainBench(result.result, result.mode)}\n`);
+        return EXIT_OK;
+      }
       if (rest[0] !== 'kernels')
-        throw new UsageError(`'bench' needs a suite: tubelet bench kernels | tubelet bench decode`);
+        throw new UsageError(
+          `'bench' needs a suite: tubelet bench kernels | tubelet bench decode | tubelet bench train`,
+        );
       const report = await withStudio(session, (s) =>
         benchKernels(s, { quick: options.quick, filter: options.filter }, (event) => {
           if (event.type === 'progress') log(`  [${event.done + 1}/${event.total}] ${event.stage}`);
