@@ -85,6 +85,29 @@ describe('clip augmentation', () => {
     tf.dispose([cols, plain, flipped]);
   });
 
+  it('shrinks by 2× as an exact area average, at pixel centres (no aliasing)', () => {
+    const x = tf.tidy<tf.Tensor5D>(() => tf.mul(tf.randomUniform([1, 1, 8, 8, 3], 0, 1, 'float32', 8), 255));
+    const id = { mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
+    const p: ClipAugParams = { ...evalClipParams(8, 8), box: { top: 2, left: 0, height: 4, width: 8 } };
+    const y = augmentClips(x, [p], 2, id); // 4×8 box → 2×2 output: rows 2..5, 2×2 blocks horizontally 4 wide
+    // box 4 high → 2 rows: 2× in y; 8 wide → 2 columns: 4× in x; the smaller shrink (2×) is pre-averaged
+    const src = x.arraySync()[0]?.[0] ?? [];
+    const at = (r: number, c: number, k: number): number => src[r]?.[c]?.[k] ?? NaN;
+    const out = y.arraySync()[0]?.[0] ?? [];
+    for (let i = 0; i < 2; i++)
+      for (let k = 0; k < 3; k++) {
+        // column j samples x = (j + ½)·4 − ½ = 1.5 and 5.5: on 2×-pooled frames, pooled columns 0.5 and 2.5
+        const pooled = (r: number, pc: number): number =>
+          (at(r, 2 * pc, k) + at(r, 2 * pc + 1, k) + at(r + 1, 2 * pc, k) + at(r + 1, 2 * pc + 1, k)) / 4;
+        const row = 2 + 2 * i;
+        const want0 = (pooled(row, 0) + pooled(row, 1)) / 2;
+        const want1 = (pooled(row, 2) + pooled(row, 3)) / 2;
+        expect(out[i]?.[0]?.[k]).toBeCloseTo(want0, 3);
+        expect(out[i]?.[1]?.[k]).toBeCloseTo(want1, 3);
+      }
+    tf.dispose([x, y]);
+  });
+
   it('normalises with MMAction2 mean/std when nothing else changes', () => {
     const x = tf.tidy<tf.Tensor5D>(() => tf.mul(tf.randomUniform([2, 2, 4, 4, 3], 0, 1, 'float32', 3), 255));
     const y = augmentClips(x, [evalClipParams(4, 4), evalClipParams(4, 4)], 4, NORM);

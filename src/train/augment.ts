@@ -9,18 +9,46 @@ export interface NormaliseConfig {
   readonly std: readonly [number, number, number];
 }
 
+/**
+ * One axis of a crop: `size` samples at pixel centres (half-pixel convention, as PyTorch's align_corners=False
+ * and OpenCV), start + (i + ½)·len/size − ½, mapped onto frames average-pooled by `f` and normalised for
+ * tf.image.cropAndResize (which spaces samples evenly from the first corner to the second). Clamped to the frame.
+ */
+function axisCorners(start: number, len: number, dim: number, size: number, f: number): [number, number] {
+  const d = len / size;
+  const first = start + d / 2 - 0.5;
+  const last = first + d * (size - 1);
+  const pooled = Math.floor(dim / f);
+  const toPooled = (v: number): number => Math.min(pooled - 1, Math.max(0, (v - (f - 1) / 2) / f));
+  const norm = (v: number): number => (pooled > 1 ? v / (pooled - 1) : 0);
+  return [norm(toPooled(first)), norm(toPooled(last))];
+}
+
 /** Crop-box corners normalised for tf.image.cropAndResize; a flip swaps the x corners (mirrored sampling). */
-function boxCorners(p: ClipAugParams, h: number, w: number): [number, number, number, number] {
-  const { top, left, height, width } = p.box;
-  const ny = (v: number): number => (h > 1 ? v / (h - 1) : 0);
-  const nx = (v: number): number => (w > 1 ? v / (w - 1) : 0);
-  const x0 = nx(left);
-  const x1 = nx(left + width - 1);
-  return [ny(top), p.flip ? x1 : x0, ny(top + height - 1), p.flip ? x0 : x1];
+function boxCorners(
+  p: ClipAugParams,
+  h: number,
+  w: number,
+  size: number,
+  f: number,
+): [number, number, number, number] {
+  const [y0, y1] = axisCorners(p.box.top, p.box.height, h, size, f);
+  const [x0, x1] = axisCorners(p.box.left, p.box.width, w, size, f);
+  return [y0, p.flip ? x1 : x0, y1, p.flip ? x0 : x1];
 }
 
 /**
- * x: f32[N,T,H,W,3] in 0..255 → f32[N,T,S,S,3]: bilinear crop-resize (and flip) of each clip's box, brightness,
+ * Integer factor to average-pool frames by before resampling: when every box shrinks by 2× or more, bilinear
+ * sampling alone would alias (skip pixels); pooling first makes a 2× shrink an exact area average.
+ */
+export function antialiasFactor(params: readonly ClipAugParams[], size: number): number {
+  const smallest = Math.min(...params.map((p) => Math.min(p.box.height, p.box.width)));
+  return Math.max(1, Math.floor(smallest / size));
+}
+
+/**
+ * x: f32[N,T,H,W,3] in 0..255 → f32[N,T,S,S,3]: bilinear crop-resize (and flip) of each clip's box (after an
+ * area pre-average when every box shrinks 2× or more), brightness,
  * contrast around the clip's mean gray, the colour matrix, clamping to 0..255 after each colour step, then
  * (x − mean)/std. `params[i]` is clip i's; every frame of a clip gets the same box and colour transform.
  */
@@ -35,12 +63,14 @@ export function augmentClips(
   if (params.length !== n)
     throw new RangeError(`augmentClips: ${params.length} parameter sets for ${n} clips`);
   return tf.tidy(() => {
+    const f = antialiasFactor(params, size);
     const boxes: number[] = [];
     for (const p of params) {
-      const corners = boxCorners(p, h, w);
-      for (let f = 0; f < t; f++) boxes.push(...corners);
+      const corners = boxCorners(p, h, w, size, f);
+      for (let i = 0; i < t; i++) boxes.push(...corners);
     }
-    const frames = tf.reshape<tf.Rank.R4>(x, [n * t, h, w, 3]);
+    let frames = tf.reshape<tf.Rank.R4>(x, [n * t, h, w, 3]);
+    if (f > 1) frames = tf.avgPool(frames, f, f, 'valid');
     const crops = tf.image.cropAndResize(
       frames,
       tf.tensor2d(boxes, [n * t, 4]),

@@ -127,7 +127,7 @@ const toy: TrainConfig = {
   },
   labelSmoothing: 0,
   mixup: null,
-  gradClipNorm: 5,
+  gradClipNorm: null,
   seed: 0,
   checkpoint: { everySteps: 24, keepBest: 2 },
   valEveryEpochs: 1,

@@ -1,5 +1,6 @@
 // Two small models for the built-in Toy Actions set (compute worker), sized so a software adapter trains them in
-// minutes, with the module names of scripts/toy-learnability/train.py (their PyTorch twins):
+// minutes, with the module names and PyTorch default initialisation of scripts/toy-learnability/train.py (their
+// PyTorch twins):
 // - toy_r3d: three 3×3×3 conv-BN-ReLU blocks (strides 1, 2, 2) and global max pooling. Max pooling because the
 //   moving object is small: an average over the whole clip dilutes it and learns far slower.
 // - toy_avg2d: the frame-averaging 2-D baseline: the clip is averaged over time first, then three 3×3 conv-BN-ReLU
@@ -16,7 +17,7 @@ export const TOY_WIDTHS: Triple = [8, 16, 32];
 function block(rng: Rng, inC: number, outC: number, kernel: Triple, stride: Triple): Sequential {
   const padding: Triple = [(kernel[0] - 1) / 2, (kernel[1] - 1) / 2, (kernel[2] - 1) / 2];
   return new Sequential(
-    new Conv3d(rng, inC, outC, { kernel, stride, padding, bias: false, init: 'kaiming_fan_out' }),
+    new Conv3d(rng, inC, outC, { kernel, stride, padding, bias: false, init: 'torch_default' }),
     new BatchNorm3d(outC),
     new ReLU(),
   );
