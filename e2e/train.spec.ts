@@ -46,7 +46,7 @@ async function tubelet(args: string[], timeoutMs: number): Promise<Streamed> {
 test.describe.configure({ mode: 'serial' });
 
 test('tubelet demo creates Toy Actions and the tiny preset learns it (val top-1 above 80 %)', async () => {
-  // Toy Actions (about a minute) and 6 epochs of the toy R3D: minutes on an idle 2-core machine.
+  // Toy Actions (about a minute) and 10 epochs of the toy R3D: minutes on an idle 2-core machine.
   test.setTimeout(2_400_000);
   const demo = await tubelet(['demo'], 2_300_000);
   const preset = trainPreset('toy-actions-r3d-tiny');
@@ -83,6 +83,7 @@ test('a run whose browser is killed mid-epoch resumes to the uninterrupted resul
     name: 'kill-resume',
     model: 'toy_avg2d', // cheap: this test is about resuming, not learning
     epochs: 2,
+    schedule: { warmupEpochs: 1, warmupStartFactor: 0.1, decay: { kind: 'cosine', minLr: 0 } },
     checkpoint: { everySteps: 10, keepBest: 1 },
   };
   const file = path.join(profile, 'kill-resume.json');

@@ -10,17 +10,18 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 ap = argparse.ArgumentParser()
 ap.add_argument('root')
 ap.add_argument('--model', default='r3d', choices=['r3d', 'avg2d'])
-ap.add_argument('--epochs', type=int, default=6)
+ap.add_argument('--epochs', type=int, default=10)
 ap.add_argument('--width', type=float, default=1.0)
 ap.add_argument('--batch', type=int, default=8)
 ap.add_argument('--lr', type=float, default=5e-3)
 ap.add_argument('--res', type=int, default=32)
 ap.add_argument('--crop', type=int, default=28)
+ap.add_argument('--seed', type=int, default=0)
 a = ap.parse_args()
 
 torch.set_num_threads(1)
-torch.manual_seed(0)
-rng = np.random.default_rng(0)
+torch.manual_seed(a.seed)
+rng = np.random.default_rng(a.seed)
 T, S, CLIP, STEP = 32, 64, 8, 4
 
 
