@@ -182,9 +182,13 @@ Commands:
   datasets              list the stored datasets with per-class and per-split counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
+  bench train           one epoch of a training preset (--preset NAME, default the toy one): clips/s and
+                        the read / forward / backward split per step
   train                 train a model on a stored dataset in the studio's worker: --preset NAME (default
                         toy-actions-r3d-tiny) or --config FILE, [--model NAME] [--dataset NAME] [--resume RUN];
                         --json streams one JSON line per step/epoch, then the run summary
+  demo                  the main job in one command: create Toy Actions if missing, train the
+                        toy-actions-r3d-tiny preset with validation each epoch, print the run summary (--json)
   runs                  the stored training runs: status, epochs done, best and final val top-1, last checkpoint
   models                the model zoo with parameters and multiply-adds (GMACs) at each model's reference input
   import FILE           load .safetensors/.pth/.pt/.pyth weights (or a Tubelet bundle) into --arch NAME[:tiny]
@@ -198,7 +202,7 @@ Commands:
 
 Options:
   --json                print one JSON value on one line (doctor, selftest, bench, ingest, datasets, runs,
-                        models, toy, import, predict, export)
+                        models, toy, import, predict, export; train and demo stream JSON lines, then the summary)
   --quick               smaller shapes and fewer repetitions (bench)
   --filter TEXT         only benchmark rows whose op contains TEXT (bench)
   --adapter MODE        auto (hardware, else SwiftShader), hardware or swiftshader  [env TUBELET_ADAPTER]

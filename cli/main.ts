@@ -21,6 +21,9 @@ import {
 } from './commands/modelIo.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 import { formatRuns, listRuns, runsJson } from './commands/runs.ts';
+import { DEFAULT_PRESET } from '../src/train/presets.ts';
+import { benchTrain, formatTrainBench } from './commands/benchTrain.ts';
+import type { TrainRecord } from '../src/shared/training.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -35,6 +38,18 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
   const extra = command === 'ingest' ? [] : rest.slice(positional);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra.join(' ')}' for '${command}'`);
   const session = { ...options, log };
+  // train and demo: with --json one line per record after a {"type":"run"} line naming the run (for --resume)
+  const onRecord = (record: TrainRecord): void => {
+    if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+    else {
+      const line = formatRecord(record);
+      if (line) log(line);
+    }
+  };
+  const onRun = (run: string): void => {
+    if (options.json) process.stdout.write(`${JSON.stringify({ type: 'run', run })}\n`);
+    else log(`run ${run} (resume it with --resume ${run})`);
+  };
   switch (command) {
     case 'help':
       process.stdout.write(`${HELP}\n`);
@@ -95,15 +110,25 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         dataset: options.dataset,
         resume: options.resume,
       });
-      const summary = await withStudio(session, (s) =>
-        train(s, spec, (record) => {
-          if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
-          else {
-            const line = formatRecord(record);
-            if (line) log(line);
-          }
-        }),
-      );
+      const summary = await withStudio(session, (s) => train(s, spec, onRecord, onRun));
+      print(summary, options.json, formatSummary);
+      return EXIT_OK;
+    }
+    case 'demo': {
+      // The main job on the embedded default: Toy Actions (created when missing), the tiny preset, validation.
+      const summary = await withStudio(session, async (s) => {
+        const made = await toy(s, (event) => {
+          if (event.type === 'progress' && event.stage !== 'check' && event.done % 48 === 0)
+            log(`  toy actions: ${event.stage} ${event.done}/${event.total}`);
+        });
+        log(
+          made.created > 0
+            ? `Toy Actions created: ${made.videos} videos in ${made.seconds.toFixed(0)} s`
+            : `Toy Actions found: ${made.videos} videos, ${made.classes} classes`,
+        );
+        log(`training ${DEFAULT_PRESET} on ${made.name}…`);
+        return train(s, trainSpec({ preset: DEFAULT_PRESET, dataset: made.dataset }), onRecord, onRun);
+      });
       print(summary, options.json, formatSummary);
       return EXIT_OK;
     }
@@ -180,8 +205,23 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         }
         return EXIT_OK;
       }
+      if (rest[0] === 'train') {
+        const result = await withStudio(session, async (s) => ({
+          mode: s.mode,
+          result: await benchTrain(s, options.preset ?? DEFAULT_PRESET, (record) => {
+            if (options.json) return;
+            const line = formatRecord(record);
+            if (line) log(line);
+          }),
+        }));
+        if (options.json) process.stdout.write(`${JSON.stringify(result.result)}\n`);
+        else process.stdout.write(`${formatTrainBench(result.result, result.mode)}\n`);
+        return EXIT_OK;
+      }
       if (rest[0] !== 'kernels')
-        throw new UsageError(`'bench' needs a suite: tubelet bench kernels | tubelet bench decode`);
+        throw new UsageError(
+          `'bench' needs a suite: tubelet bench kernels | tubelet bench decode | tubelet bench train`,
+        );
       const report = await withStudio(session, (s) =>
         benchKernels(s, { quick: options.quick, filter: options.filter }, (event) => {
           if (event.type === 'progress') log(`  [${event.done + 1}/${event.total}] ${event.stage}`);

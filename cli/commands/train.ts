@@ -42,9 +42,16 @@ export async function train(
   session: StudioSession,
   spec: TrainSpec,
   onRecord: (record: TrainRecord) => void,
+  onRun?: (run: string) => void,
 ): Promise<RunSummary> {
+  let announced = false;
   await session.page.exposeFunction('__tubeletTrainEvent', (e: JobEvent) => {
-    if (e.type === 'train-record') onRecord(e.record);
+    if (e.type !== 'train-record') return;
+    if (!announced) {
+      announced = true;
+      onRun?.(e.run);
+    }
+    onRecord(e.record);
   });
   const outcome: Outcome<RunSummary> = await session.page.evaluate(async (s) => {
     const handle = window.__tubelet;

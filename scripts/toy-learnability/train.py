@@ -1,75 +1,90 @@
-# Learnability check of Toy Actions (test-time reference, CPU PyTorch): a tiny 3-D CNN should learn all eight
-# classes, a frame-averaging 2-D CNN only the four pairs (chance on direction inside each pair).
-# Usage: /usr/bin/python3 scripts/toy-learnability/train.py DIR [r3d|avg2d] [EPOCHS]
-import sys, time
-import numpy as np, torch, torch.nn as nn
+# Learnability check of Toy Actions (test-time reference, CPU PyTorch): the zoo's toy_r3d should learn all eight
+# classes, the frame-averaging toy_avg2d only the four pairs (chance on direction inside each pair). The two
+# models here are the PyTorch twins of src/models/zoo/toy.ts (same module names, widths 8/16/32 × --width).
+# Data as the toy-actions-r3d-tiny preset: frames resized to 32², 8 frames at interval 4, a random 28² crop
+# when training, the centre 28² at validation.
+# Usage: /usr/bin/python3 scripts/toy-learnability/train.py DIR [--model r3d|avg2d] [--epochs N] [--width M]
+import argparse, time
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+
+ap = argparse.ArgumentParser()
+ap.add_argument('root')
+ap.add_argument('--model', default='r3d', choices=['r3d', 'avg2d'])
+ap.add_argument('--epochs', type=int, default=10)
+ap.add_argument('--width', type=float, default=1.0)
+ap.add_argument('--batch', type=int, default=8)
+ap.add_argument('--lr', type=float, default=5e-3)
+ap.add_argument('--res', type=int, default=32)
+ap.add_argument('--crop', type=int, default=28)
+ap.add_argument('--seed', type=int, default=0)
+a = ap.parse_args()
 
 torch.set_num_threads(1)
-torch.manual_seed(0)
-rng = np.random.default_rng(0)
-T, S, CLIP, STEP, CROP = 32, 64, 8, 4, 56
-root, which, epochs = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else 'r3d'), int(sys.argv[3] if len(sys.argv) > 3 else 10)
+torch.manual_seed(a.seed)
+rng = np.random.default_rng(a.seed)
+T, S, CLIP, STEP = 32, 64, 8, 4
 
 
 def load(split):
-    x = np.fromfile(f'{root}/{split}.u8', np.uint8).reshape(-1, T, S, S, 3)
-    return x, np.fromfile(f'{root}/{split}.labels', np.uint8).astype(np.int64)
+    x = np.fromfile(f'{a.root}/{split}.u8', np.uint8).reshape(-1, T, S, S, 3)
+    x = torch.from_numpy(x).float().permute(0, 1, 4, 2, 3).reshape(-1, 3, S, S)
+    x = F.interpolate(x, size=(a.res, a.res), mode='area')
+    y = np.fromfile(f'{a.root}/{split}.labels', np.uint8).astype(np.int64)
+    return x.reshape(-1, T, 3, a.res, a.res).permute(0, 2, 1, 3, 4).contiguous(), torch.from_numpy(y)
 
 
 def clips(x, train):
-    """8 frames at interval 4 (random phase) and a 56² crop (random when training): f32[N, 3, 8, 56, 56]."""
-    n = len(x)
-    s = rng.integers(0, STEP, n) if train else np.full(n, STEP // 2)
-    oy = rng.integers(0, S - CROP + 1, n) if train else np.full(n, (S - CROP) // 2)
-    ox = rng.integers(0, S - CROP + 1, n) if train else np.full(n, (S - CROP) // 2)
-    out = np.stack([x[i, s[i]::STEP][:CLIP, oy[i]:oy[i] + CROP, ox[i]:ox[i] + CROP] for i in range(n)])
-    return torch.from_numpy(out).float().permute(0, 4, 1, 2, 3).div(255).sub(0.45).div(0.225)
+    """8 frames at interval 4 (random start) and a crop (random when training): f32[N, 3, 8, crop, crop]."""
+    span, free = (CLIP - 1) * STEP + 1, a.res - a.crop
+    out = []
+    for i in range(len(x)):
+        s = int(rng.integers(0, T - span + 1)) if train else (T - span) // 2
+        oy, ox = (int(rng.integers(0, free + 1)), int(rng.integers(0, free + 1))) if train else (free // 2, free // 2)
+        out.append(x[i, :, s:s + span:STEP, oy:oy + a.crop, ox:ox + a.crop])
+    return (torch.stack(out) / 255 - 0.45) / 0.225
 
 
-def conv(d, i, o, s):
-    c, b = (nn.Conv3d, nn.BatchNorm3d) if d == 3 else (nn.Conv2d, nn.BatchNorm2d)
-    return nn.Sequential(c(i, o, 3, s, 1, bias=False), b(o), nn.ReLU())
+def block(d, i, o, s):
+    k = (1, 3, 3) if d == 2 else 3
+    return nn.Sequential(nn.Conv3d(i, o, k, s, (0, 1, 1) if d == 2 else 1, bias=False), nn.BatchNorm3d(o), nn.ReLU())
 
 
-class R3D(nn.Module):
-    def __init__(self):
+class Toy(nn.Module):
+    def __init__(self, avg):
         super().__init__()
-        self.f = nn.Sequential(conv(3, 3, 16, (1, 2, 2)), conv(3, 16, 32, 2), conv(3, 32, 64, 2))
-        self.h = nn.Linear(64, 8)
+        w = [max(1, round(c * a.width)) for c in (8, 16, 32)]
+        d, s2 = (2, (1, 2, 2)) if avg else (3, 2)
+        self.avg = avg
+        self.f = nn.Sequential(block(d, 3, w[0], 1), block(d, w[0], w[1], s2), block(d, w[1], w[2], s2))
+        self.h = nn.Linear(w[2], 8)
 
-    def forward(self, x):  # global max pooling: the object is small, average pooling learns far slower
+    def forward(self, x):
+        if self.avg:
+            x = x.mean(2, keepdim=True)
         return self.h(self.f(x).amax((2, 3, 4)))
 
 
-class Avg2D(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.f = nn.Sequential(conv(2, 3, 16, 2), conv(2, 16, 32, 2), conv(2, 32, 64, 2))
-        self.h = nn.Linear(64, 8)
-
-    def forward(self, x):
-        return self.h(self.f(x.mean(2)).amax((2, 3)))
-
-
 (xtr, ytr), (xva, yva) = load('train'), load('val')
-model = R3D() if which == 'r3d' else Avg2D()
-steps = (len(xtr) + 15) // 16
-opt = torch.optim.AdamW(model.parameters(), 1e-2, weight_decay=1e-4)
-sched = torch.optim.lr_scheduler.OneCycleLR(opt, 1e-2, total_steps=epochs * steps)
+model = Toy(a.model == 'avg2d')
+print(f'{a.model}: {sum(p.numel() for p in model.parameters())} parameters', flush=True)
+steps = (len(xtr) + a.batch - 1) // a.batch
+opt = torch.optim.AdamW(model.parameters(), a.lr, weight_decay=1e-4)
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, a.lr, total_steps=a.epochs * steps)
 t0 = time.time()
-for ep in range(epochs):
+for ep in range(a.epochs):
     model.train()
     perm = rng.permutation(len(xtr))
-    for b in range(0, len(perm), 16):
-        idx = perm[b:b + 16]
-        loss = nn.functional.cross_entropy(model(clips(xtr[idx], True)), torch.from_numpy(ytr[idx]))
+    for b in range(0, len(perm), a.batch):
+        idx = perm[b:b + a.batch]
+        loss = F.cross_entropy(model(clips(xtr[idx], True)), ytr[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
     model.eval()
     with torch.no_grad():
-        pred = torch.cat([model(clips(xva[b:b + 32], False)).argmax(1) for b in range(0, len(xva), 32)]).numpy()
+        pred = torch.cat([model(clips(xva[b:b + 32], False)).argmax(1) for b in range(0, len(xva), 32)])
     pair = (pred // 2) == (yva // 2)
-    print(f'{which} epoch {ep + 1}: val top-1 {(pred == yva).mean():.3f}, right pair {pair.mean():.3f}, '
-          f'right direction within the right pair {(pred[pair] == yva[pair]).mean():.3f} ({time.time() - t0:.0f} s)', flush=True)
+    print(f'{a.model} epoch {ep + 1}: val top-1 {(pred == yva).float().mean():.3f}, right pair '
+          f'{pair.float().mean():.3f}, right direction within the right pair '
+          f'{(pred[pair] == yva[pair]).float().mean():.3f} ({time.time() - t0:.0f} s)', flush=True)

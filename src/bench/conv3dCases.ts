@@ -42,6 +42,15 @@ export function r3dLayers(batch: number, d: number, hw: number): LayerShape[] {
   ];
 }
 
+/** The zoo's toy_r3d at the toy preset's batch (8 clips of 8×28×28): what `tubelet demo` trains. */
+export function toyLayers(): LayerShape[] {
+  return [
+    { name: 'toy 3→8', x: [8, 8, 28, 28, 3], k: [3, 3, 3], cout: 8, strides: [1, 1, 1] },
+    { name: 'toy 8→16 s2', x: [8, 8, 28, 28, 8], k: [3, 3, 3], cout: 16, strides: [2, 2, 2] },
+    { name: 'toy 16→32 s2', x: [8, 4, 14, 14, 16], k: [3, 3, 3], cout: 32, strides: [2, 2, 2] },
+  ];
+}
+
 const shapeLabel = (l: LayerShape): string =>
   `${l.name} x[${l.x.join(',')}] k[${l.k.join(',')}] s[${l.strides.join(',')}]`;
 
@@ -197,5 +206,8 @@ export function conv3dCases(options: { hardware: boolean; quick: boolean }): Ben
   for (const layer of layers)
     for (const which of ['fwd', 'dgrad', 'wgrad'] as const) cases.push(denseCase(layer, which, seed++));
   for (const which of ['fwd', 'dgrad', 'wgrad'] as const) cases.push(depthwiseCase(dw, which, seed++));
+  if (!options.quick)
+    for (const layer of toyLayers())
+      for (const which of ['fwd', 'dgrad', 'wgrad'] as const) cases.push(denseCase(layer, which, seed++));
   return cases;
 }

@@ -10,7 +10,7 @@ import {
   saturationMatrix,
   type ClipAugParams,
 } from './augmentParams.ts';
-import type { AugmentationConfig } from './config.ts';
+import type { AugmentationConfig, CropConfig } from './config.ts';
 import { MMACTION_MEAN, MMACTION_STD } from './presets.ts';
 
 const ALL_ON: AugmentationConfig = {
@@ -85,6 +85,29 @@ describe('clip augmentation', () => {
     tf.dispose([cols, plain, flipped]);
   });
 
+  it('shrinks by 2× as an exact area average, at pixel centres (no aliasing)', () => {
+    const x = tf.tidy<tf.Tensor5D>(() => tf.mul(tf.randomUniform([1, 1, 8, 8, 3], 0, 1, 'float32', 8), 255));
+    const id = { mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
+    const p: ClipAugParams = { ...evalClipParams(8, 8), box: { top: 2, left: 0, height: 4, width: 8 } };
+    const y = augmentClips(x, [p], 2, id); // 4×8 box → 2×2 output: rows 2..5, 2×2 blocks horizontally 4 wide
+    // box 4 high → 2 rows: 2× in y; 8 wide → 2 columns: 4× in x; the smaller shrink (2×) is pre-averaged
+    const src = x.arraySync()[0]?.[0] ?? [];
+    const at = (r: number, c: number, k: number): number => src[r]?.[c]?.[k] ?? NaN;
+    const out = y.arraySync()[0]?.[0] ?? [];
+    for (let i = 0; i < 2; i++)
+      for (let k = 0; k < 3; k++) {
+        // column j samples x = (j + ½)·4 − ½ = 1.5 and 5.5: on 2×-pooled frames, pooled columns 0.5 and 2.5
+        const pooled = (r: number, pc: number): number =>
+          (at(r, 2 * pc, k) + at(r, 2 * pc + 1, k) + at(r + 1, 2 * pc, k) + at(r + 1, 2 * pc + 1, k)) / 4;
+        const row = 2 + 2 * i;
+        const want0 = (pooled(row, 0) + pooled(row, 1)) / 2;
+        const want1 = (pooled(row, 2) + pooled(row, 3)) / 2;
+        expect(out[i]?.[0]?.[k]).toBeCloseTo(want0, 3);
+        expect(out[i]?.[1]?.[k]).toBeCloseTo(want1, 3);
+      }
+    tf.dispose([x, y]);
+  });
+
   it('normalises with MMAction2 mean/std when nothing else changes', () => {
     const x = tf.tidy<tf.Tensor5D>(() => tf.mul(tf.randomUniform([2, 2, 4, 4, 3], 0, 1, 'float32', 3), 255));
     const y = augmentClips(x, [evalClipParams(4, 4), evalClipParams(4, 4)], 4, NORM);
@@ -92,6 +115,45 @@ describe('clip augmentation', () => {
     const err = tf.tidy(() => tf.sub(y, want).abs().max());
     expect(err.dataSync()[0]).toBeLessThan(1e-4);
     tf.dispose([x, y, want, err]);
+  });
+
+  it('applies brightness, contrast around the mean gray and the colour matrix like a per-pixel reference', () => {
+    const rng = new Rng(3);
+    const [n, t, h, w] = [3, 2, 4, 4];
+    const x = tf.tidy<tf.Tensor5D>(() => tf.mul(tf.randomUniform([n, t, h, w, 3], 0, 1, 'float32', 4), 255));
+    const params = Array.from({ length: n }, () => ({
+      ...sampleClipParams(ALL_ON, 4, h, w, rng),
+      box: { top: 0, left: 0, height: h, width: w },
+      flip: false,
+    }));
+    const y = augmentClips(x, params, 4, { mean: [0, 0, 0], std: [1, 1, 1] });
+    const src = x.dataSync();
+    const out = y.dataSync();
+    const clamp = (v: number): number => Math.min(255, Math.max(0, v));
+    const per = t * h * w;
+    let maxErr = 0;
+    params.forEach((p, c) => {
+      const px = Array.from({ length: per }, (_, i) =>
+        [0, 1, 2].map((k) => clamp((src[(c * per + i) * 3 + k] ?? 0) * p.brightness)),
+      );
+      const gray =
+        px.reduce((s, v) => s + 0.299 * (v[0] ?? 0) + 0.587 * (v[1] ?? 0) + 0.114 * (v[2] ?? 0), 0) / per;
+      px.forEach((v, i) => {
+        const u = v.map((a) => clamp(a * p.contrast + (1 - p.contrast) * gray));
+        for (let k = 0; k < 3; k++) {
+          const m = p.colorMatrix;
+          const want = clamp(
+            (m[3 * k] ?? 0) * (u[0] ?? 0) +
+              (m[3 * k + 1] ?? 0) * (u[1] ?? 0) +
+              (m[3 * k + 2] ?? 0) * (u[2] ?? 0),
+          );
+          maxErr = Math.max(maxErr, Math.abs((out[(c * per + i) * 3 + k] ?? NaN) - want));
+        }
+      });
+    });
+    expect(params.some((p) => p.brightness !== 1 && p.contrast !== 1)).toBe(true);
+    expect(maxErr).toBeLessThan(1e-3);
+    tf.dispose([x, y]);
   });
 
   it('draws the same parameters from the same seed and keeps boxes inside the frame', () => {
@@ -136,5 +198,16 @@ describe('clip augmentation', () => {
     expect(g[0]).toBeCloseTo(g[1] ?? 0, 6);
     expect(g[0]).toBeCloseTo(luma([200, 30, 90]), 6);
     hueMatrix(0).forEach((v, i) => expect(v).toBeCloseTo(i % 4 === 0 ? 1 : 0, 6));
+  });
+
+  it("validates on PySlowFast's test view after a jitter-scale crop, else on the largest centred square", () => {
+    const jitter: CropConfig = { kind: 'jitter-scale', shortSide: [32, 40] };
+    // short side 64 → 32 (the smallest training scale), centre 28²: a 56² box at (4, 4)
+    expect(evalClipParams(64, 64, jitter, 28).box).toEqual({ top: 4, left: 4, height: 56, width: 56 });
+    // 48×80: short side 48 → 32, centre 28² = 42² source pixels
+    expect(evalClipParams(48, 80, jitter, 28).box).toEqual({ top: 3, left: 19, height: 42, width: 42 });
+    expect(evalClipParams(48, 80).box).toEqual({ top: 0, left: 16, height: 48, width: 48 });
+    const rr: CropConfig = { kind: 'random-resized', scale: [0.5, 1], ratio: [0.75, 1.33] };
+    expect(evalClipParams(48, 80, rr, 28).box).toEqual({ top: 0, left: 16, height: 48, width: 48 });
   });
 });

@@ -184,7 +184,22 @@ export function sampleClipParams(
   return { box, flip, brightness, contrast, colorMatrix: color };
 }
 
-/** Validation: centre crop, no flip, no colour change. */
-export function evalClipParams(h: number, w: number): ClipAugParams {
-  return { box: centerBox(h, w), flip: false, brightness: 1, contrast: 1, colorMatrix: IDENTITY };
+/**
+ * Validation: a centred square, no flip, no colour change. After PySlowFast's jitter-scale training crop it is
+ * PySlowFast's test view (short side resized to the smallest training scale, then the centre cropSize²), so
+ * objects have the size they had in training; otherwise the largest centred square.
+ */
+export function evalClipParams(
+  h: number,
+  w: number,
+  crop?: AugmentationConfig['crop'],
+  cropSize?: number,
+): ClipAugParams {
+  let box = centerBox(h, w);
+  if (crop?.kind === 'jitter-scale' && cropSize !== undefined) {
+    const short = Math.min(h, w);
+    const side = Math.min(short, Math.max(1, Math.round((cropSize * short) / crop.shortSide[0])));
+    box = { top: Math.floor((h - side) / 2), left: Math.floor((w - side) / 2), height: side, width: side };
+  }
+  return { box, flip: false, brightness: 1, contrast: 1, colorMatrix: IDENTITY };
 }

@@ -10,8 +10,8 @@ import {
 } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
 import { Trainer } from './loop.ts';
-import { trainPreset } from './presets.ts';
 import { buildModel } from '../models/zoo/registry.ts';
+import { testConfig } from './testing/baseConfig.ts';
 import { TinyVideoModel } from './testing/tinyModel.ts';
 import { SyntheticClips } from './testing/syntheticClips.ts';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const base = trainPreset('toy-actions-r3d-tiny');
+const base = testConfig();
 const CONFIG: TrainConfig = {
   ...base,
   data: { ...base.data, clipLen: 4, cropSize: 10 },

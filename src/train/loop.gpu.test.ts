@@ -5,12 +5,12 @@ import { acquireGpu, releaseGpu } from '../gpu/device.ts';
 import { initTf, tf } from '../models/tf.ts';
 import type { TrainConfig } from './config.ts';
 import { Trainer } from './loop.ts';
-import { trainPreset } from './presets.ts';
+import { testConfig } from './testing/baseConfig.ts';
 import { TinyVideoModel } from './testing/tinyModel.ts';
 import { SyntheticClips } from './testing/syntheticClips.ts';
 import { buildModel } from '../models/zoo/registry.ts';
 
-const base = trainPreset('toy-actions-r3d-tiny');
+const base = testConfig();
 const CONFIG: TrainConfig = {
   ...base,
   data: { ...base.data, clipLen: 4, cropSize: 12 },

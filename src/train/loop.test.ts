@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tf } from '../models/tf.ts';
 import type { TrainConfig } from './config.ts';
 import { Trainer } from './loop.ts';
-import { trainPreset } from './presets.ts';
+import { testConfig } from './testing/baseConfig.ts';
 import { plainModel, TinyVideoModel } from './testing/tinyModel.ts';
 import { SyntheticClips } from './testing/syntheticClips.ts';
 import type { VideoModel } from './types.ts';
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 function config(over: Partial<TrainConfig> = {}): TrainConfig {
-  const base = trainPreset('toy-actions-r3d-tiny');
+  const base = testConfig();
   return {
     ...base,
     data: { ...base.data, clipLen: 6, cropSize: 12 },

@@ -283,7 +283,7 @@ export class Trainer {
       const [logits, loss] = tf.tidy((): [tf.Tensor2D, tf.Tensor] => {
         const x = augmentClips(
           clipsToTensor(batch.x, batch.shape),
-          Array.from({ length: n }, () => evalClipParams(h, w)),
+          Array.from({ length: n }, () => evalClipParams(h, w, c.augmentation.crop, c.data.cropSize)),
           c.data.cropSize,
           c.augmentation,
         );

@@ -87,7 +87,8 @@ function expectClose(a: Record<string, number[]>, b: Record<string, number[]>): 
   }
 }
 
-describe('optimizers match torch.optim', () => {
+// each case starts a Python with torch (seconds on a loaded 2-core machine)
+describe('optimizers match torch.optim', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     torchAvailable();
     await tf.setBackend('cpu');

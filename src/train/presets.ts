@@ -97,39 +97,49 @@ const tsm: TrainConfig = {
   valEveryEpochs: 1,
 };
 
-/** Ours: the tiny R3D on the synthetic Toy Actions set, sized for a software adapter. No flips: the classes
- *  include motion directions, which a horizontal flip would swap. */
+/**
+ * Ours: the zoo's toy_r3d on the synthetic Toy Actions set, sized for a software adapter (about 8 M multiply-adds
+ * per clip). Its PyTorch twin (scripts/toy-learnability/train.py, same data protocol) reaches 90.6–96.9 % val top-1
+ * in these 10 epochs over seeds 0–5 (6 epochs: 78–92 %, too seed-dependent). Frames at 32² short side
+ * (jitter-scale 32..32), a random 28² crop, validation on the centre 28²; 8 frames at interval 4 span the 32-frame
+ * clips. No flips: the classes include motion directions, which a horizontal flip would swap; no colour jitter:
+ * the classes are about motion, not colour.
+ */
 const toy: TrainConfig = {
   version: CONFIG_VERSION,
   name: 'toy-actions-r3d-tiny',
-  model: 'r3d_18:tiny',
+  model: 'toy_r3d',
   dataset: 'toy-actions',
-  data: { clipLen: 8, frameInterval: 1, numClips: 1, temporalJitter: false, cropSize: 32 },
+  data: { clipLen: 8, frameInterval: 4, numClips: 1, temporalJitter: false, cropSize: 28 },
   batchSize: 8,
   gradAccumSteps: 1,
-  epochs: 12,
-  optimizer: { kind: 'adamw', lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 },
-  schedule: { warmupEpochs: 1, warmupStartFactor: 0.1, decay: { kind: 'cosine', minLr: 0 } },
+  epochs: 10,
+  optimizer: { kind: 'adamw', lr: 5e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 },
+  schedule: { warmupEpochs: 3, warmupStartFactor: 0.04, decay: { kind: 'cosine', minLr: 0 } },
   lrMult: { backbone: 1, head: 1 },
   linearProbe: false,
   augmentation: {
-    crop: { kind: 'random-resized', scale: [0.7, 1], ratio: [0.75, 4 / 3] },
+    crop: { kind: 'jitter-scale', shortSide: [32, 32] },
     flipProb: 0,
-    colorJitter: { prob: 0.5, brightness: 0.2, contrast: 0.2, saturation: 0.2, hue: 0 },
+    colorJitter: null,
     grayscaleProb: 0,
-    mean: MMACTION_MEAN,
-    std: MMACTION_STD,
+    mean: SLOWFAST_MEAN,
+    std: SLOWFAST_STD,
   },
   labelSmoothing: 0,
   mixup: null,
-  gradClipNorm: 5,
+  gradClipNorm: null,
   seed: 0,
-  checkpoint: { everySteps: 50, keepBest: 2 },
+  checkpoint: { everySteps: 24, keepBest: 2 },
   valEveryEpochs: 1,
 };
 
+/** The frame-averaging 2-D baseline on Toy Actions, trained exactly like the toy R3D (evidence the latter uses
+ *  time: this one stays at chance on direction inside each pair of classes). */
+const toyBaseline: TrainConfig = { ...toy, name: 'toy-actions-avg2d-baseline', model: 'toy_avg2d' };
+
 export const TRAIN_PRESETS: Readonly<Record<string, TrainConfig>> = Object.fromEntries(
-  [fgkvFinetune, fgkvLinear, tsm, toy].map((c) => [c.name, parseTrainConfig(c)]),
+  [fgkvFinetune, fgkvLinear, tsm, toy, toyBaseline].map((c) => [c.name, parseTrainConfig(c)]),
 );
 
 export const DEFAULT_PRESET = 'toy-actions-r3d-tiny';

@@ -5,7 +5,7 @@ import { DB_VERSION, deleteStudioDb, openStudioDb } from '../data/store/db.ts';
 import { CHUNK_BYTES, createCheckpointStore } from '../data/store/checkpointStore.ts';
 import { tf } from '../models/tf.ts';
 import type { TrainConfig } from './config.ts';
-import { trainPreset } from './presets.ts';
+import { testConfig } from './testing/baseConfig.ts';
 import { TrainingRun } from './run.ts';
 import { TinyVideoModel } from './testing/tinyModel.ts';
 import { SyntheticClips } from './testing/syntheticClips.ts';
@@ -21,7 +21,7 @@ afterAll(async () => {
   await deleteStudioDb(NAME);
 });
 
-const base = trainPreset('toy-actions-r3d-tiny');
+const base = testConfig();
 const CONFIG: TrainConfig = {
   ...base,
   data: { ...base.data, clipLen: 4, cropSize: 10 },

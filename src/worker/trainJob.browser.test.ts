@@ -6,7 +6,7 @@ import { deleteStudioDb } from '../data/store/db.ts';
 import { tf } from '../models/tf.ts';
 import { TubeletError } from '../shared/errors.ts';
 import type { JobEvent } from '../shared/protocol.ts';
-import { trainPreset } from '../train/presets.ts';
+import { testConfig } from '../train/testing/baseConfig.ts';
 import { TinyVideoModel } from '../train/testing/tinyModel.ts';
 import { SyntheticClips } from '../train/testing/syntheticClips.ts';
 import { cancelJob, runJob } from './jobs.ts';
@@ -19,7 +19,7 @@ const resolvers: TrainResolvers = {
   openClipSource: () =>
     Promise.resolve(new SyntheticClips({ train: 8, val: 4, frames: 4, size: 12, classes: 2 })),
 };
-const base = trainPreset('toy-actions-r3d-tiny');
+const base = testConfig();
 const config = { ...base, data: { ...base.data, clipLen: 4, cropSize: 10 }, batchSize: 4, epochs: 2 };
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@
 // input each model was published with (for FLOPs). Builders take { numClasses, widthMultiplier?, preset?, seed? }.
 import { buildC3D } from './c3d.ts';
 import { buildS3D } from './s3d.ts';
+import { buildToyAvg2d, buildToyR3d } from './toy.ts';
 import { buildVideoResNet } from './videoResnet.ts';
 import { buildResNet3dModel, buildResNet3dRecognizer, I3D_NL_SPEC } from './resnet3dModels.ts';
 import { buildCsn } from './csn.ts';
@@ -246,6 +247,27 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [8, 32, 32],
   },
   // ── end of the MMAction2 ResNet3D / CSN / SlowFast block ──
+  {
+    name: 'toy_r3d',
+    family: 'Tubelet toy',
+    description: 'Toy R3D: three 3×3×3 conv-BN-ReLU blocks and global max pooling, for Toy Actions',
+    build: buildToyR3d,
+    publishedParams: 18_304, // ours: its PyTorch twin in scripts/toy-learnability/train.py, 8 classes
+    publishedClasses: 8,
+    referenceInput: [8, 28, 28],
+    tinyInput: [4, 16, 16],
+  },
+  {
+    name: 'toy_avg2d',
+    family: 'Tubelet toy',
+    description:
+      'Frame-averaging 2-D baseline: the clip averaged over time, then three 3×3 conv-BN-ReLU blocks',
+    build: buildToyAvg2d,
+    publishedParams: 6_352, // ours: its PyTorch twin in scripts/toy-learnability/train.py, 8 classes
+    publishedClasses: 8,
+    referenceInput: [8, 28, 28],
+    tinyInput: [4, 16, 16],
+  },
 ];
 
 export function zooEntry(name: string): ZooEntry {
