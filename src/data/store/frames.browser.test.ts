@@ -83,6 +83,8 @@ describe('frame store schema', () => {
       'checkpoints',
       'datasets',
       'frameChunks',
+      'modelWeights',
+      'models',
       'runs',
       'tuning',
       'videos',
