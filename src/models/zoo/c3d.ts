@@ -3,24 +3,13 @@
 // with dropout 0.5, then the head (dropout 0.5, linear). fc6 sees 512×1×4×4 = 8192 features of a 16×112×112 clip.
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
-import { Conv3d, Dropout, Linear, MaxPool3d, ReLU } from '../nn/layers.ts';
+import { Dropout, Linear, MaxPool3d, ReLU } from '../nn/layers.ts';
 import { isSymbolic, Module, SymbolicTensor, type Act, type RunContext } from '../nn/module.ts';
+import { ConvModule } from './convModule.ts';
 import { scaled, ZooModel, type ModelConfig } from './zooModel.ts';
 
-/** MMCV ConvModule without norm: `conv` (3×3×3, padding 1, bias) then ReLU. */
-class ConvModule extends Module {
-  private readonly conv: Conv3d;
-  constructor(rng: Rng, inC: number, outC: number) {
-    super();
-    this.conv = this.child(
-      'conv',
-      new Conv3d(rng, inC, outC, { kernel: 3, padding: 1, bias: true, init: 'torch_default' }),
-    );
-  }
-  forward(x: Act, ctx: RunContext): Act {
-    return new ReLU().forward(this.conv.forward(x, ctx));
-  }
-}
+/** MMCV ConvModule without norm: `conv` (3×3×3, padding 1, bias, PyTorch's default init) then ReLU. */
+const c3dConv = { kernel: 3, padding: 1, bias: true, init: 'torch_default', norm: false } as const;
 
 /** Flattens f32[N,T,H,W,C] in PyTorch's (C, T, H, W) order, so fc6 weights keep PyTorch's column order. */
 class FlattenNcthw extends Module {
@@ -55,7 +44,7 @@ class C3DBackbone extends Module {
       conv5b: new MaxPool3d(2, 2, [0, 1, 1]),
     };
     for (const [name, inC, outC] of plan) {
-      this.steps.push(this.child(name, new ConvModule(rng, inC, outC)));
+      this.steps.push(this.child(name, new ConvModule(rng, inC, outC, c3dConv)));
       const pool = pools[name];
       if (pool) this.steps.push(pool);
     }

@@ -6,7 +6,7 @@ import { tf } from '../tf.ts';
 import type { Rng } from '../../shared/random.ts';
 import { F, MaxPool3d } from '../nn/layers.ts';
 import { isSymbolic, Module, real, Sequential, type Act, type RunContext } from '../nn/module.ts';
-import { ConvModule } from './mmaction.ts';
+import { ConvModule } from './convModule.ts';
 
 export interface NonLocalOptions {
   /** 'embedded_gaussian': softmax(θφᵀ [/√C']); 'dot_product': θφᵀ / L' */

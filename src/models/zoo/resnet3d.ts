@@ -5,7 +5,8 @@
 import type { Rng } from '../../shared/random.ts';
 import { GlobalAvgPool, MaxPool3d, type Triple } from '../nn/layers.ts';
 import { Module, Sequential, type Act, type RunContext } from '../nn/module.ts';
-import { addRelu, ConvModule, type ConvModuleOptions, type PooledBackbone } from './mmaction.ts';
+import { ConvModule, type ConvModuleOptions } from './convModule.ts';
+import { addRelu, type PooledBackbone } from './mmaction.ts';
 import { NonLocal3d, type NonLocalOptions } from './nonLocal.ts';
 import { scaled } from './zooModel.ts';
 
