@@ -1,11 +1,19 @@
 // The `models` and `model-layers` jobs (compute worker): the zoo with parameter counts and multiply-adds, built one
-// model at a time, and one model's layer table.
+// model at a time the first time they are asked for and kept for the worker's life (the registry does not change
+// while a page runs), and one model's layer table.
 import { modelInfo, ZOO, zooEntry } from '../models/zoo/registry.ts';
 import type { ModelSummary } from '../shared/protocol.ts';
 import type { LayerRow } from '../shared/modelIo.ts';
 import { openModel } from './modelImport.ts';
 
+let summaries: readonly ModelSummary[] | null = null;
+
 export function zooSummaries(onModel?: (done: number, total: number, name: string) => void): ModelSummary[] {
+  summaries ??= countZoo(onModel);
+  return summaries.map((s) => ({ ...s, input: [...s.input] }));
+}
+
+function countZoo(onModel?: (done: number, total: number, name: string) => void): ModelSummary[] {
   return ZOO.map((entry, i) => {
     onModel?.(i, ZOO.length, entry.name);
     const numClasses = entry.publishedClasses ?? 400;
