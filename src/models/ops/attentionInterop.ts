@@ -2,6 +2,7 @@
 // tensors (uploading CPU-resident values first), outputs allocated through the backend so TF.js owns and frees
 // them, and flushing TF.js's pending commands before ours so queue order matches program order.
 import type { tf } from '../tf.ts';
+import { flushTf, inputBuffer as bufferOf } from './webgpuInterop.ts';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -33,9 +34,8 @@ export function isWebGpuBackend(backend: object): backend is WebGpuBackendLike {
 
 /** The GPUBuffer holding `info`, uploading CPU-resident values first (the upload joins TF.js's encoder). */
 export function inputBuffer(backend: WebGpuBackendLike, info: TensorInfo): GPUBuffer {
-  backend.uploadToGPU(info.dataId);
-  const resource = backend.tensorMap.get(info.dataId)?.resource;
-  if (!(resource instanceof GPUBuffer)) {
+  const resource = bufferOf(backend, info);
+  if (resource === null) {
     throw new Error(`attention: input of shape [${info.shape.join(',')}] is not held in a GPUBuffer`);
   }
   return resource;
@@ -54,11 +54,7 @@ export function outputBuffer(
 }
 
 /** Submits everything TF.js has recorded so far (uploads, earlier kernels), so our later submit runs after it. */
-export function flushBackend(backend: WebGpuBackendLike): void {
-  backend.ensureCommandEncoderReady();
-  backend.endComputePassEncoder();
-  backend.submitQueue();
-}
+export const flushBackend: (backend: WebGpuBackendLike) => void = flushTf;
 
 /** The parts of the CPU backend (and any backend with host-side values) the CPU kernels use. */
 export interface HostBackendLike {

@@ -1,7 +1,7 @@
 // TF.js WebGPU-backend glue for our grouped Conv3D kernels (compute worker): hands TF.js tensors' GPUBuffers to our
 // encoders, runs our passes after TF.js's pending commands, and returns outputs that TF.js owns and frees.
-// (Duplicates what src/models/ops/webgpuInterop.ts does for the dense kernels; to be merged with it.)
 import { WebGPUBackend, type tf } from '../tf.ts';
+import { flushTf, inputBuffer } from './webgpuInterop.ts';
 
 /** The backend a kernel function was handed, checked to be TF.js's WebGPU backend. */
 export function asWebGpuBackend(backend: unknown, kernelName: string): WebGPUBackend {
@@ -14,9 +14,8 @@ export function asWebGpuBackend(backend: unknown, kernelName: string): WebGPUBac
 export function gpuBufferOf(backend: WebGPUBackend, tensor: tf.TensorInfo): GPUBuffer {
   if (tensor.dtype !== 'float32')
     throw new TypeError(`grouped conv3d kernels take float32 tensors, got ${tensor.dtype}`);
-  backend.uploadToGPU(tensor.dataId);
-  const resource = backend.tensorMap.get(tensor.dataId).resource;
-  if (!(resource instanceof GPUBuffer))
+  const resource = inputBuffer(backend, tensor);
+  if (resource === null)
     throw new TypeError('grouped conv3d kernels need buffer-backed tensors (got a texture-backed one)');
   return resource;
 }
@@ -52,9 +51,7 @@ export function runOnWebGpu(
     const output = gpuBufferOf(backend, out);
     // TF.js batches its dispatches and uploads in its own encoder and submits lazily: flush it so that the
     // producers of our inputs (and their uploads) are queued before our passes.
-    backend.ensureCommandEncoderReady();
-    backend.endComputePassEncoder();
-    backend.submitQueue();
+    flushTf(backend);
     const device = backend.device;
     const encoder = device.createCommandEncoder({ label });
     const temps: GPUBuffer[] = [];

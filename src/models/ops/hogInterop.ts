@@ -1,12 +1,10 @@
 // Interop between TF.js 4.22 backends and our kernels (compute worker): GPUBuffers of TF.js tensors on the
 // webgpu backend, flushing TF.js's pending commands before ours, outputs that TF.js owns and frees, and the
 // CPU backend's synchronous reads/writes for the reference implementations. Used by hog.ts and batchNorm5d.ts.
-import { tf, WebGPUBackend } from '../tf.ts';
+import { tf, type WebGPUBackend } from '../tf.ts';
+import { flushTf, inputBuffer, outputTensor } from './webgpuInterop.ts';
 
-/** The backend a kernel function received, if it is TF.js's webgpu backend. */
-export function asWebGpuBackend(backend: unknown): WebGPUBackend | null {
-  return backend instanceof WebGPUBackend ? backend : null;
-}
+export { asWebGPUBackend as asWebGpuBackend, flushTf } from './webgpuInterop.ts';
 
 /** The minimal synchronous surface of a CPU-like KernelBackend (MathBackendCPU). */
 interface SyncBackend {
@@ -46,9 +44,8 @@ export function gpuBufferOf(backend: WebGPUBackend, t: tf.TensorInfo): GPUBuffer
     // TF.js's cast int32→float32 relabels int32 data without converting it; see materialiseFloat32
     throw new TypeError(`expected float32 data, got ${t.dtype} stored as ${stored.dtype}`);
   }
-  backend.uploadToGPU(t.dataId);
-  const resource = stored.resource;
-  if (!(resource instanceof GPUBuffer)) {
+  const resource = inputBuffer(backend, t);
+  if (resource === null) {
     throw new TypeError('tensor data is not in a GPUBuffer (textures are not supported by our kernels)');
   }
   return resource;
@@ -67,16 +64,7 @@ export function tfOwnedOutput(
   backend: WebGPUBackend,
   shape: number[],
 ): { info: tf.TensorInfo; buffer: GPUBuffer } {
-  const info = backend.makeTensorInfo(shape, 'float32');
-  backend.uploadToGPU(info.dataId); // no values: only allocates
-  return { info, buffer: gpuBufferOf(backend, info) };
-}
-
-/** Submits every command TF.js has recorded so far, so work we submit next runs after it (queue order). */
-export function flushTf(backend: WebGPUBackend): void {
-  backend.ensureCommandEncoderReady();
-  backend.endComputePassEncoder();
-  backend.submitQueue();
+  return outputTensor(backend, shape);
 }
 
 /**
