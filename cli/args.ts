@@ -179,7 +179,8 @@ Commands:
   ingest PATH...         ingest a dataset folder (or files) into the studio's frame store
                         (--format auto|ucf101|hmdb51|kinetics|ssv2|folders|list, --split N,
                         --short-side N (default 128), --name NAME)
-  datasets              list the stored datasets with per-class and per-split counts
+  datasets              list the stored datasets with per-class and per-split counts;
+                        with --dataset ID, that dataset's videos with their stored frame and chunk counts
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
   bench train           one epoch of a training preset (--preset NAME, default the toy one): clips/s and
