@@ -9,10 +9,12 @@ import { benchKernels, formatBench } from './commands/bench.ts';
 import {
   collectFiles,
   formatDatasets,
+  formatDatasetsWithVideos,
   formatIngest,
   formatVideos,
   ingest,
   listDatasets,
+  listDatasetsWithVideos,
   listVideos,
 } from './commands/ingest.ts';
 import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
@@ -197,6 +199,11 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       if (id !== undefined) {
         const videos = await withStudio(session, (s) => listVideos(s, id));
         print(videos, options.json, formatVideos);
+        return EXIT_OK;
+      }
+      if (options.videos) {
+        const all = await withStudio(session, (s) => listDatasetsWithVideos(s));
+        print(all, options.json, formatDatasetsWithVideos);
         return EXIT_OK;
       }
       const list = await withStudio(session, (s) => listDatasets(s));

@@ -178,13 +178,6 @@ test('tubelet ingest prints the summary with per-file errors; tubelet datasets l
   expect(u.videos_ok).toBe(4);
   const ucfFrames = Object.values(ucf.frames).reduce((a, b) => a + b, 0);
   expect(Math.abs(u.frames - ucfFrames)).toBeLessThanOrEqual(4); // ±1 per video
-  const list = (await cli('datasets')) as StoredDatasetSummary[];
-  expect(list.find((d) => d.id === 'ucf101')).toMatchObject({
-    classes: ['ApplyEyeMakeup', 'Archery'],
-    folds: [1, 2, 3],
-    videoCount: 4,
-    videosFailed: 0,
-  });
   // HMDB51-like: per-class split files with 1/2/0 codes over folds 1–3, underscores in class names, Xvid AVI.
   const hmdb = hmdbTree();
   const h = (await cli('ingest', hmdb.root, '--format', 'hmdb51')) as {
@@ -196,13 +189,23 @@ test('tubelet ingest prints the summary with per-file errors; tubelet datasets l
   expect(h.videos_ok).toBe(6);
   const hmdbFrames = Object.values(hmdb.frames).reduce((a, b) => a + b, 0);
   expect(Math.abs(h.frames - hmdbFrames)).toBeLessThanOrEqual(6);
-  const hl = ((await cli('datasets')) as StoredDatasetSummary[]).find((d) => d.id === 'hmdb51');
+  // Kinetics-like H.264 with audio and B-frames
+  const kinetics = kineticsTree();
+  expect(await cli('ingest', kinetics.root, '--short-side', '64')).toMatchObject({ videos_ok: 4 });
+  // one `datasets --videos` call: labels and splits of every dataset, and every video against ffprobe
+  const list = (await cli('datasets', '--videos')) as (StoredDatasetSummary & {
+    videos: StoredVideoSummary[];
+  })[];
+  expect(list.find((d) => d.id === 'ucf101')).toMatchObject({
+    classes: ['ApplyEyeMakeup', 'Archery'],
+    folds: [1, 2, 3],
+    videoCount: 4,
+    videosFailed: 0,
+  });
+  const hl = list.find((d) => d.id === 'hmdb51');
   expect(hl?.classes).toEqual(['brush_hair', 'shoot_ball']);
   expect(hl?.folds).toEqual([1, 2, 3]);
   expect(hl?.perSplit).toMatchObject({ train1: 2, test1: 2, train2: 2, test2: 2, train3: 2, test3: 2 });
-  // Kinetics-like H.264 with audio and B-frames; then every video of every tree against ffprobe, per file
-  const kinetics = kineticsTree();
-  expect(await cli('ingest', kinetics.root, '--short-side', '64')).toMatchObject({ videos_ok: 4 });
   const trees: [string, Tree][] = [
     ['ssv2', ssv2],
     ['shapes-bad', folders],
@@ -210,9 +213,7 @@ test('tubelet ingest prints the summary with per-file errors; tubelet datasets l
     ['hmdb51', hmdb],
     ['kinetics', kinetics],
   ];
-  for (const [id, tree] of trees) {
-    expectTreeStored((await cli('datasets', '--dataset', id)) as StoredVideoSummary[], tree);
-  }
+  for (const [id, tree] of trees) expectTreeStored(list.find((d) => d.id === id)?.videos ?? [], tree);
   const sv = list.find((d) => d.id === 'ssv2');
   expect(sv?.classes).toEqual(['Holding something', 'Pushing something from left to right']);
   expect(sv?.perClass).toEqual([2, 1]);

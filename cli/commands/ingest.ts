@@ -222,3 +222,19 @@ export function formatVideos(list: readonly StoredVideoSummary[]): string {
     )
     .join('\n');
 }
+
+export type DatasetWithVideos = StoredDatasetSummary & { readonly videos: readonly StoredVideoSummary[] };
+
+/** Every stored dataset with its videos (`tubelet datasets --videos`). */
+export async function listDatasetsWithVideos(session: StudioSession): Promise<DatasetWithVideos[]> {
+  const out: DatasetWithVideos[] = [];
+  for (const d of await listDatasets(session)) out.push({ ...d, videos: await listVideos(session, d.id) });
+  return out;
+}
+
+export function formatDatasetsWithVideos(list: readonly DatasetWithVideos[]): string {
+  if (list.length === 0) return formatDatasets(list);
+  return list
+    .map((d) => `${formatDatasets([d])}\n${formatVideos(d.videos).replace(/^/gm, '    ')}`)
+    .join('\n');
+}
