@@ -1,6 +1,7 @@
-// Dataset ingest end to end: ffmpeg-made Kinetics-like, SSv2-like and folder-per-class trees (with corrupt,
-// truncated, zero-byte and non-video files) ingested through the Datasets panel and through `tubelet ingest`;
-// labels, splits, frame counts against ffprobe, per-file errors, and a page closed mid-ingest then resumed.
+// Dataset ingest end to end: ffmpeg-made Kinetics-like, SSv2-like, UCF101/HMDB51-like (Xvid AVI) and
+// folder-per-class trees (MPEG-4 Part 2 in MP4/MKV; corrupt, truncated, zero-byte and non-video files) ingested
+// through the Datasets panel and through `tubelet ingest`: labels, splits, every video's frame count against
+// ffprobe (±1), per-file errors, a page closed mid-ingest and a CLI browser SIGKILLed mid-ingest, then resumed.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';

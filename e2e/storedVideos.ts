@@ -1,6 +1,6 @@
 // Per-video checks of a stored dataset for the ingest e2e tests (Node side): every video of a fixture tree is
 // stored once, done, with ffprobe's frame count ±1 and exactly the chunk records its layout needs.
-import type { Page } from '@playwright/test';
+import { test, type Page } from '@playwright/test';
 import type { StoredVideoSummary } from '../src/shared/protocol.ts';
 import type { Tree } from './datasetTrees.ts';
 import { expect } from './fixtures.ts';
@@ -36,5 +36,7 @@ export function expectTreeStored(videos: readonly StoredVideoSummary[], tree: Tr
     expect(v?.storedChunks, `${file} chunks`).toBe(v?.chunkCount);
     expect(v?.chunksInStore, `${file} chunk records`).toBe(v?.chunkCount);
   }
+  // stored − ffprobe per file, in the JSON report (test-results/e2e.json) for the record
+  test.info().annotations.push({ type: 'frames stored − ffprobe', description: JSON.stringify(diffs) });
   return diffs;
 }
