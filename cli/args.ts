@@ -20,6 +20,8 @@ export interface GlobalOptions {
   readonly seed: number;
   readonly size: number;
   readonly quick: boolean;
+  /** datasets: list each dataset's videos too */
+  readonly videos: boolean;
   readonly filter: string | undefined;
   /** ingest: layout (auto detects). */
   readonly format: IngestFormat;
@@ -87,6 +89,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         seed: { type: 'string' },
         size: { type: 'string' },
         quick: { type: 'boolean', default: false },
+        videos: { type: 'boolean', default: false },
         filter: { type: 'string' },
         format: { type: 'string' },
         split: { type: 'string' },
@@ -144,6 +147,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       seed: intOption('seed', values.seed, 20261121, 0, 2 ** 31 - 1),
       size: intOption('size', values.size, 256, 1, 2048),
       quick: values.quick,
+      videos: values.videos,
       filter: values.filter,
       format: format as IngestFormat,
       split: split as 1 | 2 | 3 | undefined,
@@ -179,7 +183,9 @@ Commands:
   ingest PATH...         ingest a dataset folder (or files) into the studio's frame store
                         (--format auto|ucf101|hmdb51|kinetics|ssv2|folders|list, --split N,
                         --short-side N (default 128), --name NAME)
-  datasets              list the stored datasets with per-class and per-split counts
+  datasets              list the stored datasets with per-class and per-split counts;
+                        with --dataset ID, that dataset's videos with their stored frame and chunk counts;
+                        with --videos, every dataset with its videos
   bench kernels         time our kernels against the stock TF.js ones (--quick, --filter OP)
   bench decode          ingest frames/s of H.264 MP4, VP9 WebM and Xvid AVI vs native ffmpeg (--quick)
   bench train           one epoch of a training preset (--preset NAME, default the toy one): clips/s and

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from './args.ts';
-import { collectFiles } from './commands/ingest.ts';
+import { collectFiles, formatDatasetsWithVideos } from './commands/ingest.ts';
 import { CliError, UsageError } from './errors.ts';
 import { LOCAL_FILE_PREFIX, serveStatic } from './server.ts';
 import { sessionPort } from './session.ts';
@@ -26,6 +26,55 @@ describe('tubelet ingest', () => {
     expect(() => parseCli(['ingest', 'a', '--format', 'avi'], {})).toThrow(UsageError);
     expect(() => parseCli(['ingest', 'a', '--split', '4'], {})).toThrow(/--split/);
     expect(() => parseCli(['ingest', 'a', '--short-side', '8'], {})).toThrow(/--short-side/);
+  });
+
+  it('parses datasets --videos / --dataset and prints each video under its dataset', () => {
+    expect(parseCli(['datasets', '--videos'], {}).options).toMatchObject({
+      videos: true,
+      dataset: undefined,
+    });
+    expect(parseCli(['datasets', '--dataset', 'ucf101'], {}).options).toMatchObject({
+      videos: false,
+      dataset: 'ucf101',
+    });
+    const video = {
+      file: 'set/up/a.avi',
+      status: 'done' as const,
+      label: 0,
+      splits: ['train1'],
+      container: 'avi',
+      codec: 'mpeg4 (XVID)',
+      frames: 15,
+      sourceFrames: 15,
+      width: 171,
+      height: 128,
+      chunkCount: 4,
+      storedChunks: 4,
+      chunksInStore: 4,
+    };
+    const dataset = {
+      id: 'set',
+      name: 'set',
+      format: 'folder-per-class',
+      classes: ['up'],
+      folds: [1],
+      shortSide: 128,
+      status: 'ready' as const,
+      videoCount: 1,
+      videosDone: 1,
+      videosFailed: 0,
+      videosPending: 0,
+      frames: 15,
+      bytes: 15 * 171 * 128 * 3,
+      perClass: [1],
+      perSplit: { train1: 1 },
+      failures: [],
+    };
+    const text = formatDatasetsWithVideos([{ ...dataset, videos: [video] }]);
+    expect(text).toContain('set (set, folder-per-class');
+    expect(text).toContain(
+      '    set/up/a.avi: done, 15 frames (source 15), 171×128, mpeg4 (XVID) in avi, chunks 4/4',
+    );
   });
 
   it('walks folders into drop-like paths, skipping hidden entries', () => {

@@ -6,7 +6,17 @@ import { doctor, formatDoctor } from './commands/doctor.ts';
 import { formatSelfTest, selftest } from './commands/selftest.ts';
 import { serve } from './commands/serve.ts';
 import { benchKernels, formatBench } from './commands/bench.ts';
-import { collectFiles, formatDatasets, formatIngest, ingest, listDatasets } from './commands/ingest.ts';
+import {
+  collectFiles,
+  formatDatasets,
+  formatDatasetsWithVideos,
+  formatIngest,
+  formatVideos,
+  ingest,
+  listDatasets,
+  listDatasetsWithVideos,
+  listVideos,
+} from './commands/ingest.ts';
 import { benchDecode, formatDecodeBench } from './commands/benchDecode.ts';
 import { formatToy, toy } from './commands/toy.ts';
 import { formatModels, listModels } from './commands/models.ts';
@@ -76,7 +86,7 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
     case 'ingest': {
       const files = collectFiles(rest);
       let lastLog = 0;
-      const result = await withStudio({ ...session, localFiles: files.map((f) => f.abs) }, (s) =>
+      const result = await withStudio(session, (s) =>
         ingest(
           s,
           {
@@ -185,6 +195,17 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
       return EXIT_OK;
     }
     case 'datasets': {
+      const id = options.dataset;
+      if (id !== undefined) {
+        const videos = await withStudio(session, (s) => listVideos(s, id));
+        print(videos, options.json, formatVideos);
+        return EXIT_OK;
+      }
+      if (options.videos) {
+        const all = await withStudio(session, (s) => listDatasetsWithVideos(s));
+        print(all, options.json, formatDatasetsWithVideos);
+        return EXIT_OK;
+      }
       const list = await withStudio(session, (s) => listDatasets(s));
       print(list, options.json, formatDatasets);
       return EXIT_OK;

@@ -1,6 +1,7 @@
 // Dataset fixture trees for the ingest e2e tests, made with the system ffmpeg at test time (Node): a
-// Kinetics-like tree (H.264 MP4 with audio and B-frames + CSV), an SSv2-like tree (VP9 WebM + JSON labels) and a
-// folder-per-class tree with corrupt, truncated, zero-byte and non-video files. ffprobe gives the frame counts.
+// Kinetics-like tree (H.264 MP4 with audio and B-frames + CSV), an SSv2-like tree (VP9 WebM + JSON labels),
+// UCF101/HMDB51-like Xvid AVI trees and a folder-per-class tree (with MPEG-4 Part 2 in MP4/MKV, and corrupt,
+// truncated, zero-byte and non-video files). ffprobe gives each video's frame count.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -146,7 +147,15 @@ export function ssv2Tree(): Tree {
   return { root, frames };
 }
 
-/** Folder per class with two good videos and one of each kind of bad file. */
+/** MPEG-4 Part 2 (what UCF101's Xvid holds) in an MP4 (`mp4v.20.*`) or Matroska (`V_MPEG4/ISO/ASP`) file. */
+function mpeg4(out: string, seed: number): void {
+  ffmpeg([...source(seed), '-c:v', 'mpeg4', '-q:v', '5', out]);
+}
+
+/**
+ * Folder per class with two good videos, MPEG-4 Part 2 in MP4 and in MKV (WebCodecs has no decoder for it:
+ * the ffmpeg.wasm path), and one of each kind of bad file.
+ */
 export function foldersTree(): Tree {
   const base = mkdtempSync(path.join(os.tmpdir(), 'tubelet-fold-'));
   const root = mkdirp(path.join(base, 'shapes'));
@@ -157,6 +166,10 @@ export function foldersTree(): Tree {
   frames['shapes/up/good1.mp4'] = probeFrames(path.join(up, 'good1.mp4'));
   vp9(path.join(down, 'good2.webm'), 6);
   frames['shapes/down/good2.webm'] = probeFrames(path.join(down, 'good2.webm'));
+  mpeg4(path.join(up, 'part2.mp4'), 2);
+  frames['shapes/up/part2.mp4'] = probeFrames(path.join(up, 'part2.mp4'));
+  mpeg4(path.join(down, 'part2.mkv'), 4);
+  frames['shapes/down/part2.mkv'] = probeFrames(path.join(down, 'part2.mkv'));
   // Corrupt: a real MP4 header followed by garbage where the movie should be.
   const whole = readFileSync(path.join(up, 'good1.mp4'));
   const corrupt = Buffer.from(whole);

@@ -1,14 +1,19 @@
-// `tubelet ingest PATH...` and `tubelet datasets` (Node): walks the named folders/files, lets the page fetch
-// exactly those files from the CLI's loopback server, and runs the ingest-dataset / list-datasets jobs.
+// `tubelet ingest PATH...` and `tubelet datasets` (Node): walks the named folders/files, hands exactly those
+// files to the page as disk-backed File objects (a hidden file input, read lazily), and runs the
+// ingest-dataset / list-datasets / list-videos jobs.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Outcome } from '../../src/client/automation.ts';
 import type { DatasetFormat } from '../../src/shared/datasets.ts';
 import { formatError } from '../../src/shared/errors.ts';
-import type { IngestDatasetResult, JobEvent, StoredDatasetSummary } from '../../src/shared/protocol.ts';
+import type {
+  IngestDatasetResult,
+  JobEvent,
+  StoredDatasetSummary,
+  StoredVideoSummary,
+} from '../../src/shared/protocol.ts';
 import type { IngestFormat } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { LOCAL_FILE_PREFIX } from '../server.ts';
 import type { StudioSession } from '../session.ts';
 
 const FORMATS: Record<IngestFormat, DatasetFormat | undefined> = {
@@ -78,6 +83,28 @@ export interface IngestOutput {
   readonly frames_per_s: number;
 }
 
+const FILE_INPUT_ID = '__tubelet-cli-files';
+
+/**
+ * Hands the named files to the page as disk-backed File objects, the way a file picker does: Chromium reads
+ * their bytes from disk only when the ingest worker slices them, so nothing is copied into page memory first
+ * and a dataset larger than RAM can be ingested. Order is kept (checked by name in the page).
+ */
+async function attachFiles(session: StudioSession, files: readonly LocalFile[]): Promise<void> {
+  await session.page.evaluate((id) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.id = id;
+    input.hidden = true;
+    document.body.append(input);
+  }, FILE_INPUT_ID);
+  await session.page.setInputFiles(
+    `#${FILE_INPUT_ID}`,
+    files.map((f) => f.abs),
+  );
+}
+
 export async function ingest(
   session: StudioSession,
   request: IngestRequest,
@@ -85,26 +112,30 @@ export async function ingest(
 ): Promise<IngestOutput> {
   await session.page.exposeFunction('__tubeletCliEvent', onEvent);
   const format = FORMATS[request.format];
+  await attachFiles(session, request.files);
   const outcome: Outcome<IngestDatasetResult> = await session.page.evaluate(
-    async ({ files, prefix, spec }) => {
+    async ({ rels, inputId, spec }) => {
       const handle = window.__tubelet;
       if (!handle) throw new Error('automation handle missing');
       const relay = (window as unknown as { __tubeletCliEvent: (e: JobEvent) => void }).__tubeletCliEvent;
-      const refs = await Promise.all(
-        files.map(async ({ rel }, i) => {
-          const response = await fetch(`${prefix}${i}`);
-          if (!response.ok) throw new Error(`could not read ${rel} (HTTP ${response.status})`);
-          const blob = await response.blob();
-          return { path: rel, file: new File([blob], rel.split('/').pop() ?? rel) };
-        }),
-      );
+      const input = document.getElementById(inputId);
+      const picked = input instanceof HTMLInputElement ? input.files : null;
+      if (!picked || picked.length !== rels.length) {
+        throw new Error(`the page holds ${picked?.length ?? 0} of the ${rels.length} named files`);
+      }
+      const refs = rels.map((rel, i) => {
+        const file = picked[i];
+        if (!file || file.name !== rel.split('/').pop()) throw new Error(`file ${i} is not ${rel}`);
+        return { path: rel, file };
+      });
+      input?.remove();
       return handle.runJob({ kind: 'ingest-dataset', files: refs, ...spec }, (e) => {
         relay(e);
       });
     },
     {
-      files: request.files.map((f) => ({ rel: f.rel })),
-      prefix: LOCAL_FILE_PREFIX,
+      rels: request.files.map((f) => f.rel),
+      inputId: FILE_INPUT_ID,
       spec: {
         shortSide: request.shortSide,
         ...(format === undefined ? {} : { format }),
@@ -165,5 +196,45 @@ export function formatDatasets(list: readonly StoredDatasetSummary[]): string {
         `  splits: ${splits || '(none)'}`,
       ].join('\n');
     })
+    .join('\n');
+}
+
+export async function listVideos(
+  session: StudioSession,
+  datasetId: string,
+): Promise<readonly StoredVideoSummary[]> {
+  const outcome: Outcome<readonly StoredVideoSummary[]> = await session.page.evaluate(async (id) => {
+    const handle = window.__tubelet;
+    if (!handle) throw new Error('automation handle missing');
+    return handle.runJob({ kind: 'list-videos', datasetId: id });
+  }, datasetId);
+  if (!outcome.ok)
+    throw new CliError(`datasets --dataset ${datasetId} failed: ${formatError(outcome.error)}`);
+  return outcome.value;
+}
+
+export function formatVideos(list: readonly StoredVideoSummary[]): string {
+  if (list.length === 0) return 'The dataset has no videos.';
+  return list
+    .map(
+      (v) =>
+        `${v.file}: ${v.status}, ${v.frames} frames (source ${v.sourceFrames}), ${v.width}×${v.height}, ${v.codec || '?'} in ${v.container || '?'}, chunks ${v.storedChunks}/${v.chunkCount}`,
+    )
+    .join('\n');
+}
+
+export type DatasetWithVideos = StoredDatasetSummary & { readonly videos: readonly StoredVideoSummary[] };
+
+/** Every stored dataset with its videos (`tubelet datasets --videos`). */
+export async function listDatasetsWithVideos(session: StudioSession): Promise<DatasetWithVideos[]> {
+  const out: DatasetWithVideos[] = [];
+  for (const d of await listDatasets(session)) out.push({ ...d, videos: await listVideos(session, d.id) });
+  return out;
+}
+
+export function formatDatasetsWithVideos(list: readonly DatasetWithVideos[]): string {
+  if (list.length === 0) return formatDatasets(list);
+  return list
+    .map((d) => `${formatDatasets([d])}\n${formatVideos(d.videos).replace(/^/gm, '    ')}`)
     .join('\n');
 }

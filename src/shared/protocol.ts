@@ -261,6 +261,31 @@ export interface ListDatasetsSpec {
   readonly kind: 'list-datasets';
 }
 
+/** The stored videos of one dataset, each with its frame and chunk counts (checks against ffprobe, resume). */
+export interface ListVideosSpec {
+  readonly kind: 'list-videos';
+  readonly datasetId: string;
+}
+
+export interface StoredVideoSummary {
+  /** Drop-relative path of the source file. */
+  readonly file: string;
+  readonly status: 'pending' | 'partial' | 'done' | 'failed';
+  readonly label: number | null;
+  readonly splits: readonly string[];
+  readonly container: string;
+  readonly codec: string;
+  /** Stored frames (after any fps subsampling) and the frames the source holds. */
+  readonly frames: number;
+  readonly sourceFrames: number;
+  readonly width: number;
+  readonly height: number;
+  readonly chunkCount: number;
+  readonly storedChunks: number;
+  /** Chunk records actually present in the store (equals storedChunks unless something duplicated or lost). */
+  readonly chunksInStore: number;
+}
+
 export interface DeleteDatasetSpec {
   readonly kind: 'delete-dataset';
   readonly id: string;
@@ -436,6 +461,7 @@ export type JobSpec =
   | ScanDatasetSpec
   | IngestDatasetSpec
   | ListDatasetsSpec
+  | ListVideosSpec
   | DeleteDatasetSpec
   | SampleClipSpec
   | BenchDecodeSpec
@@ -460,6 +486,7 @@ export interface JobResults {
   'scan-dataset': DatasetScanSummary;
   'ingest-dataset': IngestDatasetResult;
   'list-datasets': readonly StoredDatasetSummary[];
+  'list-videos': readonly StoredVideoSummary[];
   'delete-dataset': { readonly id: string; readonly videosDeleted: number };
   'sample-clip': SampledClip;
   train: RunSummary;

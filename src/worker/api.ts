@@ -24,7 +24,12 @@ import { Autotuner, adapterKey } from '../gpu/autotune.ts';
 import { installConv3dAutotuner } from '../models/ops/conv3dAutotune.ts';
 import { createTuningStore } from '../data/store/tuningStore.ts';
 import { ingestDataset } from './ingestDataset.ts';
-import { deleteStoredDataset, listStoredDatasets, sampleStoredClip } from './storedDatasets.ts';
+import {
+  deleteStoredDataset,
+  listStoredDatasets,
+  listStoredVideos,
+  sampleStoredClip,
+} from './storedDatasets.ts';
 import { benchDecode } from './benchDecode.ts';
 import { runTrainJob, trainResolvers } from './trainJob.ts';
 import { registerTrainResolvers } from './trainResolvers.ts';
@@ -85,6 +90,8 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
   'ingest-dataset': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, (job) => ingestDataset(spec, job, emit)),
   'list-datasets': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => listStoredDatasets()),
+  'list-videos': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, () => listStoredVideos(spec.datasetId)),
   'delete-dataset': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => deleteStoredDataset(spec.id)),
   'sample-clip': async (jobId, spec, emit, transfer) => {
     const clip = await runJob(jobId, spec.kind, emit, () => sampleStoredClip(spec));

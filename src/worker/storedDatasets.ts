@@ -1,7 +1,13 @@
 // Stored-dataset jobs (compute worker): list datasets with per-class/per-split counts and failures, delete a
 // dataset (its record, videos and chunks only), and read one sampled clip of a stored video for thumbnails.
 import { TubeletError } from '../shared/errors.ts';
-import type { IngestFailure, SampleClipSpec, SampledClip, StoredDatasetSummary } from '../shared/protocol.ts';
+import type {
+  IngestFailure,
+  SampleClipSpec,
+  SampledClip,
+  StoredDatasetSummary,
+  StoredVideoSummary,
+} from '../shared/protocol.ts';
 import { Rng } from '../shared/random.ts';
 import { failureReason } from '../data/decode/failures.ts';
 import { countVideos, datasetStore } from '../data/store/datasets.ts';
@@ -42,6 +48,36 @@ export async function listStoredDatasets(dbName?: string): Promise<StoredDataset
         failures,
       };
     }),
+  );
+}
+
+/** Every stored video of dataset `datasetId` in path order, with the chunk records the store really holds. */
+export async function listStoredVideos(datasetId: string, dbName?: string): Promise<StoredVideoSummary[]> {
+  if (!(await datasetStore(dbName).getDataset(datasetId))) {
+    throw new TubeletError('INVALID_ARGUMENT', `No stored dataset has the id '${datasetId}'.`, {
+      hint: 'List the stored datasets (tubelet datasets) to see their ids.',
+    });
+  }
+  const frames = frameStore(dbName);
+  const videos = (await frames.listVideos(datasetId)).sort((a, b) =>
+    a.sourceName < b.sourceName ? -1 : a.sourceName > b.sourceName ? 1 : 0,
+  );
+  return Promise.all(
+    videos.map(async (v) => ({
+      file: v.sourceName,
+      status: v.status,
+      label: v.label,
+      splits: v.splits,
+      container: v.container,
+      codec: v.codec,
+      frames: v.frameCount,
+      sourceFrames: v.sourceFrameCount,
+      width: v.width,
+      height: v.height,
+      chunkCount: v.chunkCount,
+      storedChunks: v.storedChunks,
+      chunksInStore: await frames.countChunks(v.id),
+    })),
   );
 }
 

@@ -30,8 +30,13 @@ export interface DemuxedVideo {
   /** The source file name, for messages. */
   readonly name: string;
   readonly container: ContainerKind;
-  /** WebCodecs codec string (e.g. `avc1.64001f`, `vp09.00.10.08`, `vp8`). */
+  /** WebCodecs codec string (e.g. `avc1.64001f`, `vp09.00.10.08`, `vp8`); the container's own id otherwise. */
   readonly codec: string;
+  /**
+   * Set when no WebCodecs decoder exists for the codec at all (MPEG-4 Part 2 `mp4v.20.*` in MP4,
+   * `V_MPEG4/ISO/ASP` in Matroska, …): what it is, for messages. Such tracks decode through ffmpeg.wasm.
+   */
+  readonly ffmpegOnly: string | undefined;
   /** Codec configuration record (avcC/hvcC/av1C payload without its box header), when the codec has one. */
   readonly description: Uint8Array | undefined;
   /** Colour space the container declares; absent lets the decoder use the bitstream's. */

@@ -1,5 +1,5 @@
-// MP4/MOV demuxing through mp4box v2 (ingest or compute worker): box tree, video track, decoder config,
-// sample table and rotation. Reads the file lazily: mdat payloads are skipped while parsing (moov may be at
+// MP4/MOV demuxing through mp4box v2 (ingest or compute worker): box tree, video track, decoder config (or,
+// for codecs WebCodecs lacks such as MPEG-4 Part 2, what they are), sample table and rotation. Reads the file lazily: mdat payloads are skipped while parsing (moov may be at
 // the end) and samples are read later by offset through BlobWindowReader.
 import {
   createFile,
@@ -46,13 +46,18 @@ const NON_WEBCODECS_FAMILIES: Record<string, string> = {
   'dvc ': 'DV',
 };
 
+/** What an mp4box track codec is when WebCodecs has no decoder for its family ('MPEG-4 Part 2 (mp4v.20.9)'). */
+export function nonWebCodecsCodec(trackCodec: string): string | undefined {
+  const other = NON_WEBCODECS_FAMILIES[trackCodec.slice(0, 4)];
+  return other === undefined ? undefined : `${other} (${trackCodec})`;
+}
+
 /** The WebCodecs codec string for an mp4box track codec, or a NEEDS_FFMPEG error for other families. */
 export function webCodecsCodec(trackCodec: string, name: string): string {
-  const family = trackCodec.slice(0, 4);
   // Browsers do not parse the long `vp08.00.41.08` form (w3c/webcodecs samples).
-  if (family === 'vp08') return 'vp8';
-  const other = NON_WEBCODECS_FAMILIES[family];
-  if (other !== undefined) throw needsFfmpeg(name, `${other} (${trackCodec})`);
+  if (trackCodec.startsWith('vp08')) return 'vp8';
+  const other = nonWebCodecsCodec(trackCodec);
+  if (other !== undefined) throw needsFfmpeg(name, other);
   return trackCodec;
 }
 
@@ -208,7 +213,9 @@ export async function demuxMp4(
   const { iso, movie, bytesRead } = await parseMovie(file, name, options);
   const track = movie.videoTracks[0];
   if (!track) throw corrupt(name, 'it has no video track');
-  const codec = webCodecsCodec(track.codec, name);
+  // Codecs without any WebCodecs decoder keep their track codec and are routed to ffmpeg.wasm by openVideo.
+  const ffmpegOnly = nonWebCodecsCodec(track.codec);
+  const codec = ffmpegOnly === undefined ? webCodecsCodec(track.codec, name) : track.codec;
   const table = iso.getTrackSamplesInfo(track.id) as ReturnType<IsoFile['getTrackSamplesInfo']> | undefined;
   if (!table || table.length === 0) throw corrupt(name, 'its video track has no samples');
   const samples: EncodedSample[] = [];
@@ -235,6 +242,7 @@ export async function demuxMp4(
     name,
     container,
     codec,
+    ffmpegOnly,
     description: codecDescription(entry),
     colourSpace,
     codedWidth: coded.width,

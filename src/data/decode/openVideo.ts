@@ -154,6 +154,10 @@ export async function openVideo(file: Blob, name: string, options: OpenOptions =
       },
     );
   }
+  if (demuxed.ffmpegOnly !== undefined) {
+    if (options.ffmpegFallback === true) return ffmpegVideoFromDemuxed(file, demuxed, planOptions);
+    throw needsFfmpeg(name, demuxed.ffmpegOnly);
+  }
   let config: VideoDecoderConfig;
   try {
     config = await supportedConfig(demuxed, options.hardwareAcceleration);

@@ -13,7 +13,6 @@ import {
 import { TubeletError } from '../../shared/errors.ts';
 import { throwIfCancelled } from './cancel.ts';
 import type { DemuxedVideo, EncodedSample, SampleReader } from './demuxed.ts';
-import { needsFfmpeg } from './fallback.ts';
 import type { Rotation } from './geometry.ts';
 
 function corrupt(name: string, why: string, cause?: unknown): TubeletError {
@@ -90,6 +89,12 @@ async function videoTrack(input: Input, name: string): Promise<InputVideoTrack> 
   return track;
 }
 
+/** The Matroska CodecID of a track mediabunny cannot describe for WebCodecs (e.g. 'V_MPEG4/ISO/ASP'). */
+async function internalCodecId(track: InputVideoTrack): Promise<string> {
+  const id = await track.getInternalCodecId().catch(() => null);
+  return typeof id === 'string' && /^[\x20-\x7e]{1,64}$/.test(id) ? id : 'unknown';
+}
+
 /**
  * Frames the container's declared duration promises past the last packet present: a file cut short keeps its
  * header (with the duration) but loses its last clusters. 0 when no duration is declared (live recordings).
@@ -118,9 +123,9 @@ export async function demuxWebm(
   const track = await videoTrack(input, name);
   const codecName = await track.getCodec().catch(rethrow(name, 'its codec could not be read'));
   const config = await track.getDecoderConfig().catch(rethrow(name, 'its codec could not be read'));
-  if (codecName === null || config === null) {
-    throw needsFfmpeg(name, 'a Matroska video codec outside H.264, HEVC, VP8, VP9 and AV1');
-  }
+  // A codec mediabunny does not map to WebCodecs (V_MPEG4/ISO/ASP, V_MPEG2, V_MS/VFW/FOURCC, …) is listed
+  // like any other and routed to ffmpeg.wasm by openVideo.
+  const codecId = codecName === null || config === null ? await internalCodecId(track) : undefined;
   const [codedWidth, codedHeight, displayWidth, displayHeight, rotation] = await Promise.all([
     track.getCodedWidth(),
     track.getCodedHeight(),
@@ -151,7 +156,7 @@ export async function demuxWebm(
     isSync: p.type === 'key',
   }));
   const droppedSamples = await missingAtEnd(input, meta);
-  const d = config.description;
+  const d = config?.description;
   const description =
     d === undefined
       ? undefined
@@ -161,9 +166,10 @@ export async function demuxWebm(
   return {
     name,
     container,
-    codec: config.codec,
+    codec: config?.codec ?? codecId ?? 'unknown',
+    ffmpegOnly: codecId === undefined ? undefined : `the Matroska codec ${codecId}`,
     description,
-    colourSpace: config.colorSpace ?? undefined,
+    colourSpace: config?.colorSpace ?? undefined,
     codedWidth,
     codedHeight,
     displayWidth,

@@ -207,6 +207,23 @@ describe('ffmpeg.wasm AVI decoding', () => {
     expect(diff(decoded.frames, h264.frames).mean).toBeLessThan(8);
   });
 
+  it.each(['mpeg4.mp4', 'mpeg4.mkv'])(
+    '%s: MPEG-4 Part 2 outside AVI goes through the fallback with the frames of ffprobe, like H.264',
+    async (name) => {
+      const file = await fixtureFile(name);
+      expect(await codeOf(openVideo(file, name))).toBe('NEEDS_FFMPEG');
+      const video = await openVideo(file, name, { ...fallback, shortSide: 48 });
+      expect(video.backend).toBe('ffmpeg');
+      expect(video.layout.codec).toMatch(name.endsWith('.mp4') ? /^mp4v/ : /^V_MPEG4\/ISO\/ASP$/);
+      const decoded = await decodeVideo(file, name, { ...fallback, shortSide: 48 });
+      expect(decoded.layout.frameCount).toBe((await fixtureFacts(name)).frames);
+      expect(decoded.stats.repairedFrames).toBe(0);
+      const h264 = await decodeVideo(await fixtureFile('h264_faststart.mp4'), 'h264.mp4', { shortSide: 48 });
+      expect(decoded.layout).toMatchObject({ width: h264.layout.width, height: h264.layout.height });
+      expect(diff(decoded.frames, h264.frames).mean).toBeLessThan(8);
+    },
+  );
+
   it('refuses inputs over the MEMFS size limit with a coded error before reading them', async () => {
     const video = await openVideo(await fileOf('xvid.avi'), 'huge.avi', fallback);
     if (video.backend !== 'ffmpeg') throw new Error('expected the ffmpeg backend');

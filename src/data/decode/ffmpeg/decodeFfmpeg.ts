@@ -19,6 +19,17 @@ export interface FfmpegDecodeOptions extends Omit<DecodeOptions, 'queueDepth' | 
 
 let fileSeq = 0;
 
+/** MEMFS name extension per container (ffmpeg probes the bytes, the extension only breaks ties). */
+const INPUT_EXTENSIONS: Record<FfmpegVideo['layout']['container'], string> = {
+  avi: 'avi',
+  webm: 'webm',
+  matroska: 'mkv',
+  mp4: 'mp4',
+  mov: 'mov',
+  jpeg: 'jpg',
+  png: 'png',
+};
+
 function decodeFailed(name: string, what: string, details?: string): TubeletError {
   return new TubeletError('DECODE_FAILED', `${name} could not be decoded by ffmpeg.wasm: ${what}.`, {
     hint: 'The file may be damaged or truncated; try a fresh copy, or convert it with ffmpeg.',
@@ -88,7 +99,7 @@ export async function streamFfmpegFrames(
   const segment = Math.max(1, options.segmentFrames ?? Math.floor(SEGMENT_BYTES / frameBytes));
   const firstPos = plan.kept[startFrame] ?? 0;
   const lastPos = plan.kept[plan.kept.length - 1] ?? 0;
-  const ext = layout.container === 'avi' ? 'avi' : layout.container === 'webm' ? 'webm' : 'mp4';
+  const ext = INPUT_EXTENSIONS[layout.container];
   const seq = fileSeq++;
   const input = `in${seq}.${ext}`;
   const output = `out${seq}.rgb`;
