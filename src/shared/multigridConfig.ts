@@ -81,6 +81,17 @@ export function epochPlan(
   return epochSteps(epochShapes(c, epoch, stages), trainClips, c.gradAccumSteps);
 }
 
+/** Epochs and optimizer steps of the whole run over `trainClips` clips (multigrid or not). */
+export function planSteps(c: TrainConfig, trainClips: number): { epochs: number; steps: number } {
+  const stages = longCycleStages(c);
+  const epochs = totalEpochs(c, stages);
+  if (!c.multigrid)
+    return { epochs, steps: epochs * Math.floor(trainClips / (c.batchSize * c.gradAccumSteps)) };
+  let steps = 0;
+  for (let e = 0; e < epochs; e++) steps += epochPlan(c, e, trainClips, stages).length;
+  return { epochs, steps };
+}
+
 /** Largest B·T·S² of any step relative to the default batch (activation memory scales with it). */
 export function peakShapeRatio(c: TrainConfig): number {
   const stages: readonly LongCycleStage[] | null = longCycleStages(c);

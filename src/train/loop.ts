@@ -245,6 +245,7 @@ export class Trainer {
       lr,
       gradNorm,
       clipsPerSec: seconds > 0 ? (planned.batchSize * c.gradAccumSteps) / seconds : 0,
+      clips: planned.batchSize * c.gradAccumSteps,
       readMs,
       forwardMs,
       backwardMs,

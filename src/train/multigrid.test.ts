@@ -148,9 +148,10 @@ describe('StepPlanner', () => {
     // epoch 14: full shape 8 × 28², batches 32, 16, 8 at 14, 20, 28: (32+16+8)·7 = 392 → 21 steps
     expect(p.stepsIn(14)).toBe(21);
     expect(p.at(14, 2)).toEqual({ batchSize: 8, clipLen: 8, cropSize: 28, shortCycle: 2, first: 48 });
-    let total = 0;
-    for (let e = 0; e < 15; e++) total += p.stepsIn(e);
-    expect(p.totalSteps).toBe(total);
+    // steps per epoch: stage (64×, 2, 20) 4; (32×, 4, 20) 9; (16×, 4, 28) 10; full 21 — over the stage epochs
+    // 0–4, 5–6, 7–8, 9, 10–11, 12, 13, 14: 5·4 + 2·9 + 2·10 + 21 + 2·4 + 9 + 21 + 21 = 138 (plain: 10 · 50 = 500)
+    expect([0, 5, 7, 9, 10, 12, 13].map((e) => p.stepsIn(e))).toEqual([4, 9, 10, 21, 4, 9, 21]);
+    expect(p.totalSteps).toBe(138);
     // LR: 0.1 × 8 (stage batch factor), warmup over epoch 0 from ×0.1 by the fraction of the epoch's 4 steps
     expect(p.lr(0, 0, 0)).toBeCloseTo(0.08, 12);
     expect(p.lr(0, 2, 2)).toBeCloseTo(0.8 * (0.1 + 0.9 * 0.5), 12);
