@@ -82,7 +82,7 @@ const colorJitter = z.strictObject({
 
 const gridFactor = z.number().gt(0).max(1);
 
-/** Multigrid training (Wu et al. 2020, PySlowFast MULTIGRID); see docs/TRAINING.md. Absent: off. */
+/** Multigrid training (Wu et al. 2020, PySlowFast MULTIGRID); see docs/training-config.md. Absent: off. */
 const multigrid = z
   .strictObject({
     /** Long cycle: stages over epochs at smaller (T, S) and larger batches; needs a multistep decay. */
