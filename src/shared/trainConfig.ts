@@ -2,6 +2,12 @@
 // checks forms with `configProblems` (one entry per bad field, cross-field rules included); the worker parses
 // with src/train/config.ts, which builds on the same checks.
 import { z } from 'zod';
+import {
+  DEFAULT_EPOCH_FACTOR,
+  DEFAULT_LONG_CYCLE_FACTORS,
+  DEFAULT_SHORT_CYCLE_FACTORS,
+} from './multigrid.ts';
+import { multigridProblems } from './multigridConfig.ts';
 
 export const CONFIG_VERSION = 1;
 
@@ -74,6 +80,30 @@ const colorJitter = z.strictObject({
   hue: z.number().min(0).max(0.5),
 });
 
+const gridFactor = z.number().gt(0).max(1);
+
+/** Multigrid training (Wu et al. 2020, PySlowFast MULTIGRID); see docs/training-config.md. Absent: off. */
+const multigrid = z
+  .strictObject({
+    /** Long cycle: stages over epochs at smaller (T, S) and larger batches; needs a multistep decay. */
+    longCycle: z.boolean(),
+    /** Short cycle: steps alternate crop sizes ×shortCycleFactors, then the stage's own, batch scaled up. */
+    shortCycle: z.boolean(),
+    /** (T factor, S factor) per long-cycle stage; the last must be [1, 1] (the final phase at full shape). */
+    longCycleFactors: z
+      .array(z.tuple([gridFactor, gridFactor]))
+      .min(1)
+      .default(DEFAULT_LONG_CYCLE_FACTORS.map(([t, s]) => [t, s] as [number, number])),
+    shortCycleFactors: z
+      .tuple([gridFactor, gridFactor])
+      .default([DEFAULT_SHORT_CYCLE_FACTORS[0], DEFAULT_SHORT_CYCLE_FACTORS[1]]),
+    /** Total epochs become epochs × epochFactor (each cheaper): PySlowFast EPOCH_FACTOR. */
+    epochFactor: pos.default(DEFAULT_EPOCH_FACTOR),
+  })
+  .refine((m) => m.longCycle || m.shortCycle, {
+    message: 'enable longCycle or shortCycle (or leave multigrid out)',
+  });
+
 export const trainConfigSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION),
   name: z.string().min(1),
@@ -121,11 +151,13 @@ export const trainConfigSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff),
   checkpoint: z.strictObject({ everySteps: z.number().int().nonnegative(), keepBest: posInt }),
   valEveryEpochs: posInt,
+  multigrid: multigrid.optional(),
 });
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type AugmentationConfig = TrainConfig['augmentation'];
 export type CropConfig = AugmentationConfig['crop'];
+export type MultigridConfig = NonNullable<TrainConfig['multigrid']>;
 
 export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = input;
@@ -162,7 +194,7 @@ export function crossChecks(c: TrainConfig): ConfigProblem[] {
   if (c.linearProbe && c.mixup) {
     out.push({ path: 'mixup', message: 'must be null for a linear probe', value: c.mixup });
   }
-  return out;
+  return [...out, ...multigridProblems(c)];
 }
 
 /** One bad field: its dotted path ('optimizer.lr', '(root)'), what is wrong, and the value found. */

@@ -21,6 +21,8 @@ export interface StepRecord {
   /** Global L2 norm of the (accumulated) gradients before clipping. */
   readonly gradNorm: number;
   readonly clipsPerSec: number;
+  /** Clips in this step (batch × accumulation; multigrid steps vary). Absent in records written before it. */
+  readonly clips?: number;
   /** Waiting for the clip source (decode/read), summed over micro-batches. */
   readonly readMs: number;
   /** Augmentation, mixing and recording the forward pass (GPU work is queued, not awaited). */

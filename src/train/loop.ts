@@ -7,17 +7,17 @@ import { TubeletError } from '../shared/errors.ts';
 import { Rng, type RngState } from '../shared/random.ts';
 import { clipsToTensor, augmentClips } from './augment.ts';
 import { evalClipParams, sampleClipParams } from './augmentParams.ts';
-import { optimizerConfig, resolveSchedule, stepsPerEpoch, type TrainConfig } from './config.ts';
+import { optimizerConfig, type TrainConfig } from './config.ts';
 import type { EpochRecord, StepRecord, TrainRecord, ValidationRecord } from './events.ts';
 import { AccuracyMeter } from './metrics.ts';
 import { drawMix, mixClips, mixTargets, softCrossEntropy } from './mixing.ts';
 import { Optimizer, type Param } from './optimizers.ts';
-import { learningRate, type ScheduleConfig } from './schedule.ts';
-import { hasFeatures, type ClipBatch, type ClipSource, type VideoModel } from './types.ts';
+import { StepPlanner, type PlannedStep } from './multigrid.ts';
+import { hasFeatures, type ClipBatch, type ClipSampling, type ClipSource, type VideoModel } from './types.ts';
 
 /** Where the run stands: everything besides tensors that a checkpoint needs to continue exactly. */
 export interface TrainerSnapshot {
-  /** 0-based epoch in progress (= config.epochs when finished). */
+  /** 0-based epoch in progress (= the plan's epochs when finished; config.epochs unless multigrid). */
   readonly epoch: number;
   /** Optimizer steps done in this epoch. */
   readonly stepInEpoch: number;
@@ -47,8 +47,8 @@ function isHead(name: string, prefix: string): boolean {
 }
 
 export class Trainer {
-  readonly steps: number;
-  readonly schedule: ScheduleConfig;
+  /** Steps per epoch, their batch shapes and learning rates (multigrid cycles when configured). */
+  readonly plan: StepPlanner;
   readonly optimizer: Optimizer;
   private readonly trainable: Param[];
   private readonly paramByVar = new Map<string, string>();
@@ -75,8 +75,7 @@ export class Trainer {
       );
     }
     this.now = opts.now ?? (() => performance.now());
-    this.steps = stepsPerEpoch(config, source.size('train'));
-    this.schedule = resolveSchedule(config, this.steps);
+    this.plan = new StepPlanner(config, source.size('train'));
     const params: Param[] = [];
     for (const [name, variable] of model.parameters()) {
       const head = isHead(name, model.headPrefix);
@@ -98,7 +97,7 @@ export class Trainer {
   }
 
   get done(): boolean {
-    return this.epoch >= this.config.epochs;
+    return this.epoch >= this.plan.epochs;
   }
 
   get position(): { epoch: number; stepInEpoch: number; globalStep: number } {
@@ -109,10 +108,18 @@ export class Trainer {
     return this.history;
   }
 
-  private async readBatch(split: 'train' | 'val', indices: number[], rng: Rng): Promise<ClipBatch> {
-    const batch = await this.source.read(split, indices, rng);
-    const [n, , , , c] = batch.shape;
-    if (n !== indices.length || c !== 3 || batch.labels.length !== n) {
+  private async readBatch(
+    split: 'train' | 'val',
+    indices: number[],
+    rng: Rng,
+    sampling?: ClipSampling,
+  ): Promise<ClipBatch> {
+    const batch = await (sampling
+      ? this.source.read(split, indices, rng, sampling)
+      : this.source.read(split, indices, rng));
+    const [n, t, , , c] = batch.shape;
+    const badT = sampling !== undefined && t !== sampling.clipLen;
+    if (n !== indices.length || c !== 3 || batch.labels.length !== n || badT) {
       throw new TubeletError(
         'INTERNAL',
         `clip source returned shape [${batch.shape.join(',')}] with ${batch.labels.length} labels for ${indices.length} clips`,
@@ -125,11 +132,13 @@ export class Trainer {
   private lossAndGrads(
     batch: ClipBatch,
     rng: Rng,
+    planned: PlannedStep,
   ): { loss: tf.Scalar; grads: Record<string, tf.Tensor>; forwardMs: number } {
     const c = this.config;
     const [n, , h, w] = batch.shape;
-    const size = c.data.cropSize;
-    const params = Array.from({ length: n }, () => sampleClipParams(c.augmentation, size, h, w, rng));
+    const size = planned.cropSize;
+    const aug = this.plan.augmentation(planned);
+    const params = Array.from({ length: n }, () => sampleClipParams(aug, size, h, w, rng));
     const draw = drawMix(c.mixup, size, size, rng);
     const targets = mixTargets(batch.labels, this.model.numClasses, c.labelSmoothing, draw.lambda);
     const start = this.now();
@@ -137,7 +146,7 @@ export class Trainer {
     const vars = this.trainable.map((p) => p.variable);
     const result = tf.tidy(() => {
       const raw = clipsToTensor(batch.x, batch.shape);
-      const x = mixClips(augmentClips(raw, params, size, c.augmentation), draw);
+      const x = mixClips(augmentClips(raw, params, size, aug), draw);
       const y = tf.tensor2d(targets, [n, this.model.numClasses]);
       if (c.linearProbe && hasFeatures(this.model)) {
         // frozen backbone: eval-mode features computed outside the tape (detached); only the head is recorded
@@ -174,14 +183,17 @@ export class Trainer {
     let backwardMs = 0;
     let lossSum = 0;
     let sum: Record<string, tf.Tensor> = {};
+    const planned = this.plan.at(this.epoch, this.stepInEpoch);
     for (let micro = 0; micro < c.gradAccumSteps; micro++) {
-      const first = (this.stepInEpoch * c.gradAccumSteps + micro) * c.batchSize;
-      const indices = this.order.slice(first, first + c.batchSize);
+      const first = planned.first + micro * planned.batchSize;
+      const indices = this.order.slice(first, first + planned.batchSize);
       const r0 = this.now();
-      const batch = await this.readBatch('train', indices, this.rng);
+      const intervals = this.plan.frameIntervals(planned, indices.length, this.rng);
+      const sampling = intervals ? { clipLen: planned.clipLen, frameIntervals: intervals } : undefined;
+      const batch = await this.readBatch('train', indices, this.rng, sampling);
       readMs += this.now() - r0;
       const f0 = this.now();
-      const { loss, grads, forwardMs: fwd } = this.lossAndGrads(batch, this.rng);
+      const { loss, grads, forwardMs: fwd } = this.lossAndGrads(batch, this.rng, planned);
       forwardMs += fwd;
       const next: Record<string, tf.Tensor> = {};
       for (const [name, g] of Object.entries(grads)) {
@@ -212,7 +224,7 @@ export class Trainer {
     if (c.gradClipNorm !== null && gradNorm > 0) coef *= Math.min(1, c.gradClipNorm / (gradNorm + 1e-6));
     const grads: Record<string, tf.Tensor> = {};
     for (const [name, g] of Object.entries(sum)) grads[name] = coef === 1 ? g : tf.mul(g, coef);
-    const lr = learningRate(this.schedule, this.globalStep);
+    const lr = this.plan.lr(this.epoch, this.stepInEpoch, this.globalStep);
     this.optimizer.apply(grads, lr);
     tf.dispose([...Object.values(sum), ...Object.values(grads)]);
     const optimizerMs = this.now() - o0;
@@ -232,7 +244,8 @@ export class Trainer {
       loss,
       lr,
       gradNorm,
-      clipsPerSec: seconds > 0 ? (c.batchSize * c.gradAccumSteps) / seconds : 0,
+      clipsPerSec: seconds > 0 ? (planned.batchSize * c.gradAccumSteps) / seconds : 0,
+      clips: planned.batchSize * c.gradAccumSteps,
       readMs,
       forwardMs,
       backwardMs,
@@ -243,13 +256,13 @@ export class Trainer {
   }
 
   get epochFinished(): boolean {
-    return this.stepInEpoch >= this.steps;
+    return this.stepInEpoch >= this.plan.stepsIn(this.epoch);
   }
 
   /** Ends the epoch whose steps are all done: validation when due, the epoch record, the next epoch's order. */
   async endEpoch(): Promise<EpochRecord> {
     if (!this.epochFinished) throw new TubeletError('INTERNAL', `epoch ${this.epoch} has steps left`);
-    const due = (this.epoch + 1) % this.config.valEveryEpochs === 0 || this.epoch + 1 === this.config.epochs;
+    const due = (this.epoch + 1) % this.config.valEveryEpochs === 0 || this.epoch + 1 === this.plan.epochs;
     const val = due && this.source.size('val') > 0 ? await this.validate() : null;
     const losses = this.history.filter((r): r is StepRecord => r.type === 'step' && r.epoch === this.epoch);
     const record: EpochRecord = {
@@ -330,6 +343,16 @@ export class Trainer {
         'INVALID_ARGUMENT',
         `checkpoint sampled ${s.order.length} train clips but the dataset has ${this.source.size('train')}`,
         { hint: 'Resume with the dataset the run was started on.' },
+      );
+    }
+    if (
+      s.epoch > this.plan.epochs ||
+      (s.epoch < this.plan.epochs && s.stepInEpoch > this.plan.stepsIn(s.epoch))
+    ) {
+      throw new TubeletError(
+        'INVALID_ARGUMENT',
+        `checkpoint position epoch ${s.epoch} step ${s.stepInEpoch} is outside this run's plan`,
+        { hint: 'Resume with the checkpoint’s own config and dataset.' },
       );
     }
     this.epoch = s.epoch;

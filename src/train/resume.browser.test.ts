@@ -1,14 +1,16 @@
 // Checkpoints in a real browser's IndexedDB (scratch database): atomic visibility, best-k retention, chunked blobs,
-// and resume after a stop reproducing the uninterrupted run's losses (TF.js cpu backend, test-only tiny model).
+// and resume after a stop reproducing the uninterrupted run's losses (TF.js cpu backend, test-only tiny model),
+// also for multigrid runs whose steps change clip length, crop and batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_VERSION, deleteStudioDb, openStudioDb } from '../data/store/db.ts';
 import { CHUNK_BYTES, createCheckpointStore } from '../data/store/checkpointStore.ts';
 import { tf } from '../models/tf.ts';
-import type { TrainConfig } from './config.ts';
+import { parseTrainConfig, type TrainConfig } from './config.ts';
 import { testConfig } from './testing/baseConfig.ts';
 import { TrainingRun } from './run.ts';
 import { TinyVideoModel } from './testing/tinyModel.ts';
 import { SyntheticClips } from './testing/syntheticClips.ts';
+import { finish, lossesOf } from './testing/runLosses.ts';
 
 const NAME = `tubelet-train-test-${Date.now()}`;
 const store = createCheckpointStore(NAME);
@@ -37,26 +39,6 @@ const source = (): SyntheticClips =>
 
 function newRun(id: string): Promise<TrainingRun> {
   return TrainingRun.create(store, CONFIG, new TinyVideoModel(3, 1), source(), id);
-}
-
-async function lossesOf(run: TrainingRun, stopAfterStep = Infinity): Promise<number[]> {
-  const out: number[] = [];
-  let last = 0;
-  await run.train({
-    onRecord: (r) => {
-      if (r.type === 'step') {
-        out.push(r.loss);
-        last = r.step;
-      }
-    },
-    shouldStop: () => last >= stopAfterStep,
-  });
-  return out;
-}
-
-function finish(run: TrainingRun): void {
-  run.dispose();
-  run.trainer.model.dispose();
 }
 
 describe('checkpoints in IndexedDB', () => {
@@ -160,5 +142,95 @@ describe('checkpoints in IndexedDB', () => {
     expect(back.data.every((v, i) => v === data[i])).toBe(true);
     await store.deleteRun('big');
     expect(await store.sweepOrphans()).toBe(0);
+  });
+});
+
+// 4 × 12² clips, batch 1, milestone [1] of 2 epochs → 3 multigrid epochs over 40 clips (see the plan test below):
+// epoch 0: T 1 at crops 6/8/8, batches 18/9/9 (3 steps); epoch 1: T 2, batches 8/4/2 at 6/8/12 (8 steps);
+// epoch 2: the full 4 × 12² with batches 4/2/1 at 6/8/12 (16 steps). 27 steps in all.
+const MG_CONFIG: TrainConfig = parseTrainConfig({
+  ...base,
+  data: { ...base.data, clipLen: 4, cropSize: 12 },
+  batchSize: 1,
+  epochs: 2,
+  optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: true, weightDecay: 1e-4 },
+  schedule: {
+    warmupEpochs: 1,
+    warmupStartFactor: 0.1,
+    decay: { kind: 'multistep', milestones: [1], gamma: 0.1 },
+  },
+  mixup: { alpha: 0.8, cutmixAlpha: 1, prob: 1, switchProb: 0.5 },
+  labelSmoothing: 0.1,
+  checkpoint: { everySteps: 4, keepBest: 1 },
+  multigrid: { longCycle: true, shortCycle: true },
+});
+const mgSource = (): SyntheticClips =>
+  new SyntheticClips({ train: 40, val: 6, frames: 4, size: 14, classes: 3 });
+
+function newMgRun(id: string, src = mgSource()): Promise<TrainingRun> {
+  return TrainingRun.create(store, MG_CONFIG, new TinyVideoModel(3, 1), src, id);
+}
+
+describe('multigrid checkpoints', () => {
+  it('plans 3 epochs whose steps change clip length, crop and batch', async () => {
+    const run = await newMgRun('mg-plan');
+    const p = run.trainer.plan;
+    const shapes = [0, 1, 2].map((e) => p.steps(e).map((s) => [s.batchSize, s.clipLen, s.cropSize]));
+    finish(run);
+    expect(p.epochs).toBe(3);
+    expect(p.totalSteps).toBe(27);
+    expect(shapes[0]).toEqual([
+      [18, 1, 6],
+      [9, 1, 8],
+      [9, 1, 8],
+    ]);
+    expect(shapes[1]?.slice(0, 3)).toEqual([
+      [8, 2, 6],
+      [4, 2, 8],
+      [2, 2, 12],
+    ]);
+    expect(shapes[2]).toHaveLength(16);
+  });
+
+  it('trains with varying shapes and resumes mid-stage with the uninterrupted losses (≤ 1e-5)', async () => {
+    const src = mgSource();
+    const full = await newMgRun('mg-full', src);
+    const want = await lossesOf(full);
+    expect(want).toHaveLength(27);
+    want.forEach((l) => expect(Number.isFinite(l)).toBe(true));
+    // the clip source saw short clips (T 1 and 2, read with an override) and full ones, in varying batch sizes
+    const train = src.reads.filter((r) => r.split === 'train');
+    expect(new Set(train.map((r) => r.clipLen ?? 4))).toEqual(new Set([1, 2, 4]));
+    expect(new Set(train.map((r) => r.indices.length))).toEqual(new Set([18, 9, 8, 4, 2, 1]));
+    const wantRecords = full.trainer.records;
+    const lrs = wantRecords.flatMap((r) => (r.type === 'step' ? [r.lr] : []));
+    // epoch 0: 0.02 × 9 (batch factor) in warmup from ×0.1; epoch 1: 0.02 × 2; epoch 2: 0.02 × 0.1
+    expect(lrs[0]).toBeCloseTo(0.018, 10);
+    expect(lrs[3]).toBeCloseTo(0.04, 10);
+    expect(lrs[26]).toBeCloseTo(0.002, 10);
+    finish(full);
+
+    for (const [id, stopAt, replayFrom, epoch] of [
+      ['mg-mid-epoch-1', 9, 8, 1], // epoch 1 (steps 4–11), checkpoint at step 8 → its 5th step replays
+      ['mg-mid-epoch-2', 17, 16, 2], // epoch 2 (steps 12–27), checkpoint at step 16
+    ] as const) {
+      const first = await newMgRun(id);
+      const got = await lossesOf(first, stopAt);
+      expect(got).toHaveLength(stopAt);
+      finish(first);
+
+      const resumed = await TrainingRun.resume(store, id, new TinyVideoModel(3, 77), mgSource());
+      expect(resumed.trainer.position).toMatchObject({ globalStep: replayFrom, epoch });
+      expect(resumed.trainer.position.stepInEpoch).toBeGreaterThan(0);
+      const rest = await lossesOf(resumed);
+      const curve = [...got.slice(0, replayFrom), ...rest];
+      expect(curve).toHaveLength(27);
+      curve.forEach((l, i) => expect(Math.abs(l - (want[i] ?? NaN))).toBeLessThan(1e-5));
+      const finals = (rs: typeof wantRecords): unknown[] =>
+        rs.map((r) => (r.type === 'epoch' ? r.val : [r.loss, r.lr]));
+      expect(finals(resumed.trainer.records)).toEqual(finals(wantRecords));
+      expect(resumed.summary()).toMatchObject({ run: id, epochs: 3 });
+      finish(resumed);
+    }
   });
 });

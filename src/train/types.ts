@@ -46,11 +46,20 @@ export interface ClipBatch {
   readonly labels: Int32Array;
 }
 
+/** A clip shape other than the config's (multigrid): clipLen frames, one frame interval per requested clip. */
+export interface ClipSampling {
+  readonly clipLen: number;
+  readonly frameIntervals: readonly number[];
+}
+
 /** Where training clips come from (the frame store + clip reader of the datasets branch). */
 export interface ClipSource {
   readonly numClasses: number;
   /** Number of clips (one per video for single-view sampling) in a split. */
   size(split: ClipSplit): number;
-  /** Reads clips `indices` of `split`; `rng` drives temporal sampling (train) and is untouched for val. */
-  read(split: ClipSplit, indices: readonly number[], rng: Rng): Promise<ClipBatch>;
+  /**
+   * Reads clips `indices` of `split`; `rng` drives temporal sampling (train) and is untouched for val. `sampling`
+   * (train only) overrides the clip length and frame intervals.
+   */
+  read(split: ClipSplit, indices: readonly number[], rng: Rng, sampling?: ClipSampling): Promise<ClipBatch>;
 }

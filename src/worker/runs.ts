@@ -2,6 +2,7 @@
 // history from its last checkpoint, and checkpoint deletion on request (the last checkpoint stays for Resume).
 import type { CheckpointStore, RunRecord } from '../data/store/checkpointStore.ts';
 import { TubeletError } from '../shared/errors.ts';
+import { totalEpochs } from '../shared/multigridConfig.ts';
 import { throughputKey } from '../shared/trainConfig.ts';
 import type { EpochRecord, StepRecord, StoredRunSummary, TrainRecord } from '../shared/training.ts';
 import { parseCheckpointMeta } from '../train/checkpoint.ts';
@@ -17,7 +18,7 @@ function shapeOf(config: string): { epochs: number; clipsPerStep: number; throug
   try {
     const c = importTrainConfig(config);
     return {
-      epochs: c.epochs,
+      epochs: totalEpochs(c),
       clipsPerStep: c.batchSize * c.gradAccumSteps,
       throughputKey: throughputKey(c),
     };

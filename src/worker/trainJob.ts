@@ -67,7 +67,7 @@ export async function runTrainJob(
     run = await TrainingRun.create(store, config, model, source);
   }
   try {
-    const total = run.trainer.steps * run.trainer.config.epochs;
+    const total = run.trainer.plan.totalSteps;
     job.log(`run ${run.id}: ${run.trainer.config.name}, ${total} steps`);
     const summary = await run.train({
       onRecord: (record) => {

@@ -31,7 +31,7 @@ export const studioTrainResolvers: TrainResolvers = {
     return {
       numClasses: source.numClasses,
       size: (split) => source.count(split),
-      read: (split, indices, rng) => source.read(split, indices, rng),
+      read: (split, indices, rng, sampling) => source.read(split, indices, rng, sampling),
     };
   },
 };

@@ -109,6 +109,13 @@ describe('openStoredClipSource', () => {
     const val = await source.read('val', [0], new Rng(99));
     expect(val.labels[0]).toBe(1);
     expect(clip(val.x, 0, 0)).toEqual([2, 11, 1]); // MMAction2 test offset int((30 - 8 + 1) / 2) = 11; centred crop x = 1
+
+    // a multigrid override: 2 frames per clip at a frame interval of its own (5 for clip 0, 3 for clip 1)
+    const short = await source.read('train', [0, 1], new Rng(3), { clipLen: 2, frameIntervals: [5, 3] });
+    expect(short.shape).toEqual([2, 2, H, H, 3]);
+    const frameOf = (k: number, t: number): number => short.x[(k * 2 + t) * H * H * 3 + 1] ?? -1;
+    expect([frameOf(0, 1) - frameOf(0, 0), frameOf(1, 1) - frameOf(1, 0)]).toEqual([5, 3]);
+    expect([short.x[0], short.x[2 * H * H * 3]]).toEqual([0, 1]); // video ids of the two clips
   });
 
   it('names the dataset and the fix when it cannot be used', async () => {

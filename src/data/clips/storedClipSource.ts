@@ -26,7 +26,13 @@ export interface StoredClipSource {
   /** Side S of the square clips (the dataset's stored short side). */
   readonly size: number;
   count(split: StoredSplit): number;
-  read(split: StoredSplit, indices: readonly number[], rng: Rng): Promise<StoredClipBatch>;
+  /** `sampling` (train; multigrid) overrides the clip length and gives one frame interval per index. */
+  read(
+    split: StoredSplit,
+    indices: readonly number[],
+    rng: Rng,
+    sampling?: { readonly clipLen: number; readonly frameIntervals: readonly number[] },
+  ): Promise<StoredClipBatch>;
 }
 
 export interface StoredClipOptions {
@@ -78,9 +84,9 @@ export async function openStoredClipSource(
   }
   const sides = new Set([...train, ...val].map((v) => Math.min(v.width, v.height)));
   const size = Math.min(...sides);
-  const sampling = (test: boolean): SampleFramesConfig => ({
-    clipLen: options.clipLen,
-    frameInterval: options.frameInterval,
+  const sampling = (test: boolean, clipLen: number, frameInterval: number): SampleFramesConfig => ({
+    clipLen,
+    frameInterval,
     numClips: 1,
     temporalJitter: !test && options.temporalJitter,
     testMode: test,
@@ -92,17 +98,18 @@ export async function openStoredClipSource(
     numClasses: record.classes.length,
     size,
     count: (split) => lists[split].length,
-    async read(split, indices, rng) {
+    async read(split, indices, rng, override) {
       const test = split === 'val';
-      const T = options.clipLen;
+      const T = override?.clipLen ?? options.clipLen;
       const perClip = T * size * size * 3;
       const x = new Uint8Array(indices.length * perClip);
       const labels = new Int32Array(indices.length);
       // Draws happen in order before any read, so the batch depends only on the rng's state.
-      const plans = indices.map((i) => {
+      const plans = indices.map((i, k) => {
         const video = lists[split][i];
         if (!video) throw new RangeError(`clip source: ${split} index ${i} out of ${lists[split].length}`);
-        const sampled = sampleFrames(video.frameCount, sampling(test), rng);
+        const interval = override?.frameIntervals[k] ?? options.frameInterval;
+        const sampled = sampleFrames(video.frameCount, sampling(test, T, interval), rng);
         return { video, frames: sampled.frameInds, offset: test ? 0.5 : rng.next() };
       });
       await Promise.all(

@@ -1,7 +1,7 @@
 // TEST-ONLY: a ClipSource of synthetic moving-bar clips (a bright bar moving left, right, up or down), so a 3-D
 // model must use time to tell the classes apart. Deterministic: clip i's content depends on i and the sampler Rng.
 import type { Rng } from '../../shared/random.ts';
-import type { ClipBatch, ClipSource, ClipSplit } from '../types.ts';
+import type { ClipBatch, ClipSampling, ClipSource, ClipSplit } from '../types.ts';
 
 export interface SyntheticClipOptions {
   readonly train: number;
@@ -17,7 +17,7 @@ export interface SyntheticClipOptions {
 export class SyntheticClips implements ClipSource {
   readonly numClasses: number;
   /** Indices requested per call, for sampler assertions. */
-  readonly reads: { split: ClipSplit; indices: number[] }[] = [];
+  readonly reads: { split: ClipSplit; indices: number[]; clipLen?: number }[] = [];
 
   constructor(private readonly o: SyntheticClipOptions) {
     if (o.classes < 2 || o.classes > 4) throw new RangeError('SyntheticClips: 2..4 classes');
@@ -28,9 +28,10 @@ export class SyntheticClips implements ClipSource {
     return split === 'train' ? this.o.train : this.o.val;
   }
 
-  read(split: ClipSplit, indices: readonly number[], rng: Rng): Promise<ClipBatch> {
-    this.reads.push({ split, indices: [...indices] });
-    const { frames: t, size: s } = this.o;
+  read(split: ClipSplit, indices: readonly number[], rng: Rng, sampling?: ClipSampling): Promise<ClipBatch> {
+    this.reads.push({ split, indices: [...indices], ...(sampling ? { clipLen: sampling.clipLen } : {}) });
+    const { size: s } = this.o;
+    const t = sampling?.clipLen ?? this.o.frames;
     const x = new Uint8Array(indices.length * t * s * s * 3);
     const labels = new Int32Array(indices.length);
     indices.forEach((clip, n) => {
@@ -39,8 +40,9 @@ export class SyntheticClips implements ClipSource {
       // temporal offset: random for train (like SampleFrames), fixed for val
       const start = split === 'train' && this.o.randomStart !== false ? rng.int(s) : (clip * 7) % s;
       const tint = 60 + ((clip * 37) % 120);
+      const step = sampling?.frameIntervals[n] ?? 1;
       for (let f = 0; f < t; f++) {
-        const pos = (start + f) % s;
+        const pos = (start + f * step) % s;
         const p = label === 0 || label === 2 ? pos : s - 1 - pos;
         for (let y = 0; y < s; y++) {
           for (let xx = 0; xx < s; xx++) {

@@ -2,6 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { EpochRecord, StepRecord, TrainRecord } from '../../shared/training.ts';
 import { epochColumns, etaSeconds, formatEta, stepColumns } from './dashboardData.ts';
 
+describe('etaSeconds with per-step clip counts (multigrid)', () => {
+  it('times each recent step by its own clips', () => {
+    const rec = (n: number, clips: number, clipsPerSec: number): StepRecord => ({
+      ...step(n, clipsPerSec),
+      clips,
+    });
+    // 40 clips at 10 clips/s and 8 clips at 2 clips/s: 4 s per step; 8 of 10 steps left
+    expect(etaSeconds([rec(1, 40, 10), rec(2, 8, 2)], 10, 8)).toBeCloseTo(32, 10);
+    // without counts the config's clips per step is used: 8/10 and 8/2 → 2.4 s per step
+    expect(etaSeconds([step(1, 10), step(2, 2)], 10, 8)).toBeCloseTo(19.2, 10);
+  });
+});
+
 const step = (n: number, clipsPerSec: number): StepRecord => ({
   type: 'step',
   epoch: 0,

@@ -51,8 +51,9 @@ export function epochColumns(records: readonly TrainRecord[]): EpochColumns {
 }
 
 /**
- * Seconds left for `totalSteps` optimizer steps of `clipsPerStep` clips, from the mean throughput of the last
- * `window` steps (validation time not included); null before the first step.
+ * Seconds left for `totalSteps` optimizer steps of `clipsPerStep` clips, from the mean seconds per step of the last
+ * `window` steps (each step's own clip count when its record has one: multigrid steps vary in clips but keep
+ * about the same B·T·S² work); validation time not included; null before the first step.
  */
 export function etaSeconds(
   records: readonly TrainRecord[],
@@ -65,7 +66,8 @@ export function etaSeconds(
   if (!last) return null;
   const recent = steps.slice(-window).filter((s) => s.clipsPerSec > 0);
   if (recent.length === 0) return null;
-  const secondsPerStep = recent.reduce((a, s) => a + clipsPerStep / s.clipsPerSec, 0) / recent.length;
+  const secondsPerStep =
+    recent.reduce((a, s) => a + (s.clips ?? clipsPerStep) / s.clipsPerSec, 0) / recent.length;
   return Math.max(0, totalSteps - last.step) * secondsPerStep;
 }
 

@@ -33,4 +33,35 @@ describe('estimates', () => {
     expect(t.seconds).toBe(9); // 18 clips at 2 clips/s
     expect(epochTime(base, 20, null, { kind: 'none' }).seconds).toBeNull();
   });
+
+  it('uses the multigrid run’s mean steps per epoch and its peak B·T·S²', () => {
+    const grid = {
+      ...base,
+      data: { ...base.data, clipLen: 8, numClips: 1, cropSize: 28 },
+      batchSize: 8,
+      epochs: 10,
+      schedule: {
+        warmupEpochs: 0,
+        warmupStartFactor: 1,
+        decay: { kind: 'multistep', milestones: [6, 8], gamma: 0.1 },
+      },
+      multigrid: {
+        longCycle: false,
+        shortCycle: true,
+        longCycleFactors: [[1, 1]],
+        shortCycleFactors: [0.5, Math.SQRT1_2],
+        epochFactor: 1.5,
+      },
+    } as unknown as TrainConfig;
+    // short cycle: batches 32, 16, 8 at crops 14, 20, 28; 100 clips → 32+16+8+32 = 88 → 4 steps in each of 15 epochs
+    const t = epochTime(grid, 100, 2, { kind: 'stored', run: 'r' });
+    expect(t.steps).toBe(4);
+    expect(t.seconds).toBe(16); // 4 steps × 8 default-shape clips at 2 clips/s
+    // peak B·T·S²: 16·8·20² = 51200 against the default 8·8·28² = 50176
+    const plainConfig: TrainConfig = { ...grid };
+    delete plainConfig.multigrid;
+    const plain = memoryEstimate(plainConfig, { params: 0, macs: 0, convOutputs: 100 });
+    const m = memoryEstimate(grid, { params: 0, macs: 0, convOutputs: 100 });
+    expect(m.activations / plain.activations).toBeCloseTo(51200 / 50176, 10);
+  });
 });

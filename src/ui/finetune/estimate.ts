@@ -4,6 +4,7 @@
 // BatchNorm output and the ReLU output) times the micro-batch, plus the raw and augmented input batch.
 // Time: optimizer steps per epoch × clips per step ÷ clips/s, where clips/s is measured, never guessed.
 import type { ModelCost } from '../../shared/protocol.ts';
+import { peakShapeRatio, planSteps } from '../../shared/multigridConfig.ts';
 import type { TrainConfig } from '../../shared/trainConfig.ts';
 
 export interface MemoryEstimate {
@@ -31,7 +32,8 @@ export function memoryEstimate(c: TrainConfig, cost: ModelCost): MemoryEstimate 
   const optimizer = weights * optimizerSlots(c.optimizer);
   const t = c.data.clipLen * c.data.numClips;
   const input = c.batchSize * t * c.data.cropSize * c.data.cropSize * 3 * f32 * 2;
-  const activations = c.batchSize * cost.convOutputs * KEPT_PER_CONV * f32 + input;
+  // multigrid: the largest B·T·S² of its steps (about the default's, by design) sets the peak
+  const activations = (c.batchSize * cost.convOutputs * KEPT_PER_CONV * f32 + input) * peakShapeRatio(c);
   return { weights, gradients, optimizer, activations, total: weights + gradients + optimizer + activations };
 }
 
@@ -48,7 +50,10 @@ export interface EpochTime {
   readonly source: ThroughputSource;
 }
 
-/** Training time of one epoch (validation excluded) for `trainClips` train clips at `clipsPerSec`. */
+/**
+ * Training time of one epoch (validation excluded) for `trainClips` train clips at `clipsPerSec` (measured at the
+ * config's own shape). Multigrid: the run's mean steps per epoch, each costing about one default-shape step.
+ */
 export function epochTime(
   c: TrainConfig,
   trainClips: number,
@@ -56,7 +61,8 @@ export function epochTime(
   source: ThroughputSource,
 ): EpochTime {
   const perStep = c.batchSize * c.gradAccumSteps;
-  const steps = Math.floor(trainClips / perStep);
+  const run = c.multigrid ? planSteps(c, trainClips) : null;
+  const steps = run ? Math.round(run.steps / Math.max(1, run.epochs)) : Math.floor(trainClips / perStep);
   const seconds = clipsPerSec !== null && clipsPerSec > 0 ? (steps * perStep) / clipsPerSec : null;
   return { steps, clipsPerSec, seconds, source };
 }
