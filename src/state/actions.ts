@@ -22,6 +22,10 @@ export function dismissError(id: number): void {
   studioStore.setState((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
 }
 
+export function dismissAllErrors(): void {
+  studioStore.setState({ errors: [] });
+}
+
 export function navigate(panel: PanelId): void {
   studioStore.setState({ panel });
   if (typeof window !== 'undefined' && window.location.hash !== `#/${panel}`) {
