@@ -20,6 +20,13 @@ export interface StepRecord {
   readonly lr: number;
   /** Global L2 norm of the (accumulated) gradients before clipping. */
   readonly gradNorm: number;
+  /**
+   * Top-1 / top-5 accuracy of this step's clips from the logits of the training forward pass (train-mode BN,
+   * augmented). With MixUp/CutMix a clip counts against the label of the larger mixing weight. Absent in
+   * records stored before they were added.
+   */
+  readonly trainTop1?: number;
+  readonly trainTop5?: number;
   readonly clipsPerSec: number;
   /** Waiting for the clip source (decode/read), summed over micro-batches. */
   readonly readMs: number;
