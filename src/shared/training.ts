@@ -53,6 +53,9 @@ export interface EpochRecord {
 
 export type TrainRecord = StepRecord | EpochRecord;
 
+/** Error codes that stop a run resumably (status 'stopped'): nothing is wrong with the run itself. */
+export const INTERRUPTION_CODES: readonly string[] = ['DEVICE_LOST', 'QUOTA_EXCEEDED', 'STORAGE_FULL'];
+
 /** What `tubelet train` / `tubelet demo` end with. */
 export interface RunSummary {
   readonly run: string;

@@ -39,6 +39,13 @@ export function panelFromHash(hash: string): PanelId | null {
 }
 
 function onSystemEvent(event: SystemEvent): void {
+  if (event.type === 'device-restored') {
+    studioStore.setState((s) => ({
+      deviceLost: false,
+      init: s.init ? { ...s.init, gpu: event.gpu } : s.init,
+    }));
+    return;
+  }
   if (event.type === 'device-lost') studioStore.setState({ deviceLost: true });
   reportError(event.error);
 }
