@@ -1,5 +1,5 @@
-// The Finetune panel: a small Toy Actions set is made through the automation handle (the same job as the
-// first-start build, at a fraction of the size), then a 3-epoch run of a tiny config (4×16² clips) is trained from the panel:
+// The Finetune panel: on a small Toy Actions set (./finetuneDriver.ts), a 3-epoch run of a tiny config (4×16²
+// clips) is trained from the panel:
 // the dashboard charts receive points, validation appears after epoch 1, the logs download as JSONL and CSV,
 // Stop leaves a resumable run in the runs list, and Resume finishes it.
 // Every action and wait has a bound: this spec once stalled for its whole 25-minute budget on an idle machine
@@ -8,25 +8,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures.ts';
+import {
+  expectStatus,
+  openFinetuneOnSmallToy,
+  runRow as newestRun,
+  setNumber,
+  useTinyConfig,
+  waitForEpochs,
+} from './finetuneDriver.ts';
 
 // a click on a covered or disabled control fails within a minute instead of waiting out the test
 test.use({ actionTimeout: 60_000 });
-
-const TOY = { kind: 'toy-actions', size: 32, frames: 16, perClass: { train: 2, val: 1, test: 1 } } as const;
-
-async function makeSmallToy(page: Page): Promise<string> {
-  const outcome = await page.evaluate(async (spec) => {
-    const handle = window.__tubelet;
-    if (!handle) throw new Error('automation handle missing');
-    return handle.runJob(spec);
-  }, TOY);
-  if (!outcome.ok) throw new Error(`toy-actions failed: ${outcome.error.message}`);
-  return outcome.value.dataset;
-}
-
-async function setNumber(page: Page, field: string, value: string): Promise<void> {
-  await page.locator(`[data-field="${field}"] input`).fill(value);
-}
 
 async function download(page: Page, testId: string): Promise<string> {
   const [file] = await Promise.all([
@@ -41,27 +33,13 @@ test('trains a tiny config from the Finetune panel with a live dashboard, log ex
   page,
 }) => {
   test.setTimeout(900_000);
-  await page.goto('/');
-  await expect(page.getByTestId('gpu-status')).not.toHaveText(/Starting/);
-  const dataset = await makeSmallToy(page);
-  await page
-    .getByRole('navigation', { name: 'Studio sections' })
-    .getByRole('button', { name: 'Finetune' })
-    .click();
-  await expect(page.getByTestId('preset-select')).toHaveValue('toy-actions-r3d-tiny');
-
-  await page.getByTestId('dataset-select').selectOption(dataset);
+  await openFinetuneOnSmallToy(page);
   // per-field validation: a bad learning rate is named at its field and blocks Train
   await setNumber(page, 'optimizer.lr', '-1');
   await expect(page.locator('[data-field="optimizer.lr"] [role="alert"]')).toContainText(/>0/);
   await expect(page.getByTestId('train-start')).toBeDisabled();
   await setNumber(page, 'optimizer.lr', '0.003');
-  await setNumber(page, 'epochs', '3');
-  await setNumber(page, 'batchSize', '4');
-  await setNumber(page, 'data.clipLen', '4');
-  await setNumber(page, 'data.cropSize', '16');
-  await setNumber(page, 'schedule.warmupEpochs', '0');
-  await expect(page.locator('[data-field] [role="alert"]')).toHaveCount(0);
+  await useTinyConfig(page);
   // estimates: memory from the model's size at this clip shape; no clips/s measured for it yet
   await expect(page.getByTestId('estimate-memory')).toContainText(/≈ .*activations/);
   await expect(page.getByTestId('estimate-time')).toHaveAttribute('data-source', 'none');
@@ -79,17 +57,15 @@ test('trains a tiny config from the Finetune panel with a live dashboard, log ex
   await expect(page.getByRole('progressbar', { name: /step \d+ \/ 12/ })).toBeVisible();
   // validation after epoch 1 (16 train clips: 4 steps of 4)
   const epochs = page.getByTestId('epoch-table');
-  await expect(epochs.locator('tbody tr')).toHaveCount(1, { timeout: 240_000 });
+  await waitForEpochs(page, 1);
   // Stop at once (8 steps are left); the stopped run's dashboard and logs stay
   await page.getByTestId('train-stop').click();
   await expect(epochs.locator('tbody tr').first()).toContainText('%');
   await expect(page.getByTestId('chart-val accuracy')).toHaveAttribute('data-points', '1');
   await expect(page.getByTestId('estimate-time')).toHaveAttribute('data-source', 'measured');
 
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'stopped', {
-    timeout: 120_000,
-  });
-  const runRow = page.getByTestId('runs-table').locator('tbody tr').first();
+  await expectStatus(page, 'stopped', 120_000);
+  const runRow = newestRun(page);
   await expect(runRow).toContainText('stopped');
   await expect(runRow).toContainText(/[12] \/ 3/);
 
@@ -116,9 +92,7 @@ test('trains a tiny config from the Finetune panel with a live dashboard, log ex
   expect(csv.slice(1).some((l) => l.startsWith('epoch,0,4,'))).toBe(true);
 
   await runRow.getByRole('button', { name: 'Resume' }).click();
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'finished', {
-    timeout: 300_000,
-  });
+  await expectStatus(page, 'finished');
   await expect(epochs.locator('tbody tr')).toHaveCount(3);
   await expect(loss).toHaveAttribute('data-points', '12');
   await expect(runRow).toContainText('finished');
