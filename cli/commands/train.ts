@@ -38,29 +38,57 @@ export function trainSpec(args: TrainArgs): TrainSpec {
   };
 }
 
+/** True for Playwright's error when the page, its context or the browser went away under a call. */
+export function isBrowserGone(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'TargetClosedError' ||
+      /Target page, context or browser has been closed|Browser has been closed|Target closed|browser has disconnected/i.test(
+        error.message,
+      ))
+  );
+}
+
+/** One line for a browser that exited mid-run: what happened and how to go on from the last checkpoint. */
+export function browserExited(run: string | null): CliError {
+  return new CliError(
+    run
+      ? `the browser exited during training run ${run}; its checkpoints are kept: resume it with \`tubelet train --resume ${run}\``
+      : 'the browser exited before the training run started; run the command again',
+  );
+}
+
 export async function train(
   session: StudioSession,
   spec: TrainSpec,
   onRecord: (record: TrainRecord) => void,
   onRun?: (run: string) => void,
 ): Promise<RunSummary> {
+  let run: string | null = spec.resume ?? null;
   let announced = false;
   await session.page.exposeFunction('__tubeletTrainEvent', (e: JobEvent) => {
     if (e.type !== 'train-record') return;
+    run = e.run;
     if (!announced) {
       announced = true;
       onRun?.(e.run);
     }
     onRecord(e.record);
   });
-  const outcome: Outcome<RunSummary> = await session.page.evaluate(async (s) => {
-    const handle = window.__tubelet;
-    if (!handle) throw new Error('automation handle missing');
-    const relay = (window as unknown as { __tubeletTrainEvent: (e: JobEvent) => void }).__tubeletTrainEvent;
-    return handle.runJob(s, (e) => {
-      relay(e);
-    });
-  }, spec);
+  let outcome: Outcome<RunSummary>;
+  try {
+    outcome = await session.page.evaluate(async (s) => {
+      const handle = window.__tubelet;
+      if (!handle) throw new Error('automation handle missing');
+      const relay = (window as unknown as { __tubeletTrainEvent: (e: JobEvent) => void }).__tubeletTrainEvent;
+      return handle.runJob(s, (e) => {
+        relay(e);
+      });
+    }, spec);
+  } catch (error) {
+    if (isBrowserGone(error)) throw browserExited(run);
+    throw error;
+  }
   if (!outcome.ok) throw new CliError(`train failed: ${formatError(outcome.error)}`);
   return outcome.value;
 }
@@ -74,8 +102,9 @@ export function formatRecord(r: TrainRecord): string | null {
       : 'no validation';
     return `epoch ${r.epoch + 1}: train loss ${r.trainLoss.toFixed(4)}, ${val} (${r.seconds.toFixed(1)} s)`;
   }
+  const top1 = r.trainTop1 === undefined ? '' : `, train top-1 ${pct(r.trainTop1)}`;
   return r.step % 10 === 0
-    ? `  step ${r.step}: loss ${r.loss.toFixed(4)}, lr ${r.lr.toExponential(2)}, ${r.clipsPerSec.toFixed(1)} clips/s (read ${r.readMs.toFixed(0)} ms, fwd ${r.forwardMs.toFixed(0)} ms, bwd ${r.backwardMs.toFixed(0)} ms)`
+    ? `  step ${r.step}: loss ${r.loss.toFixed(4)}${top1}, lr ${r.lr.toExponential(2)}, ${r.clipsPerSec.toFixed(1)} clips/s (read ${r.readMs.toFixed(0)} ms, fwd ${r.forwardMs.toFixed(0)} ms, bwd ${r.backwardMs.toFixed(0)} ms)`
     : null;
 }
 

@@ -1,6 +1,6 @@
 // The device module in a real browser: limits raised to the adapter's, wanted features enabled, loss reported.
 import { describe, expect, it } from 'vitest';
-import { acquireGpu, onGpuEvent, releaseGpu } from './device.ts';
+import { acquireGpu, loseGpuDevice, onGpuEvent, releaseGpu } from './device.ts';
 import type { SystemEvent } from '../shared/protocol.ts';
 
 describe('gpu/device', () => {
@@ -43,5 +43,23 @@ describe('gpu/device', () => {
     expect(events.filter((e) => e.type === 'device-lost')).toHaveLength(0);
     const next = await acquireGpu();
     expect(next.device).not.toBe(device);
+  });
+
+  it('reports an unexpected loss once as DEVICE_LOST, settles `lost`, and announces the next device', async () => {
+    const first = await acquireGpu();
+    const events: SystemEvent[] = [];
+    const off = onGpuEvent((e) => events.push(e));
+    const error = await loseGpuDevice();
+    expect(error).toMatchObject({ code: 'DEVICE_LOST' });
+    expect(await first.lost).toBe(error);
+    expect(events.filter((e) => e.type === 'device-lost')).toEqual([{ type: 'device-lost', error }]);
+    const next = await acquireGpu();
+    off();
+    expect(next.device).not.toBe(first.device);
+    expect(events.at(-1)).toEqual({ type: 'device-restored', gpu: next.info });
+    // the new device works
+    const buffer = next.device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ });
+    await buffer.mapAsync(GPUMapMode.READ);
+    buffer.destroy();
   });
 });

@@ -1,5 +1,7 @@
 // Sole owner of the WebGPU adapter and device (compute worker; also GPU tests in a page).
 // Asks for the adapter's maximum limits and the optional features it has; reports loss and uncaptured errors.
+// A device lost for any reason but our own release (a driver reset, or `loseGpuDevice` in tests) is reported
+// once as `device-lost` and through `GpuContext.lost`; the next acquireGpu() creates a fresh device and says so.
 import { TubeletError, type SerializedError } from '../shared/errors.ts';
 import type { GpuInfo, SystemEvent } from '../shared/protocol.ts';
 import { WEBGPU_HINT } from '../shared/webgpuHelp.ts';
@@ -32,9 +34,17 @@ export interface GpuContext {
   readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
   readonly info: GpuInfo;
+  /** Settles with the DEVICE_LOST error when this device is lost; never when it is released on purpose. */
+  readonly lost: Promise<SerializedError>;
 }
 
 let current: Promise<GpuContext> | null = null;
+/** The device `current` resolved to (cleared when it is lost or released). */
+let currentDevice: GPUDevice | null = null;
+/** Devices destroyed on purpose by releaseGpu (their loss is not an error). */
+const released = new WeakSet<GPUDevice>();
+/** A device was lost and no new one has been created since. */
+let lostSinceCreate = false;
 const listeners = new Set<(event: SystemEvent) => void>();
 
 /** Subscribes to device loss and uncaptured GPU errors. Returns an unsubscribe function. */
@@ -115,35 +125,62 @@ async function create(): Promise<GpuContext> {
   device.addEventListener('uncapturederror', (event) => {
     emit({ type: 'gpu-error', error: gpuErrorToSerialized(event.error) });
   });
-  void device.lost.then((lost) => {
-    current = null;
-    if (lost.reason === 'destroyed') return;
-    emit({
-      type: 'device-lost',
-      error: {
-        code: 'DEVICE_LOST',
-        message: `The GPU device was lost: ${lost.message || 'unknown reason'}`,
-        hint: 'Running work has stopped. Reload the page to create a new device; saved checkpoints are kept.',
-      },
-    });
+  const lost = device.lost.then((info): SerializedError | Promise<never> => {
+    if (currentDevice === device) {
+      current = null;
+      currentDevice = null;
+    }
+    if (released.has(device)) return new Promise<never>(() => undefined); // our own release: not an error
+    lostSinceCreate = true;
+    const error: SerializedError = {
+      code: 'DEVICE_LOST',
+      message: `The GPU device was lost (${info.reason}): ${info.message || 'no reason given'}`,
+      hint: 'Running work has stopped; the next job creates a new device. Resume stopped training runs from their last checkpoint; saved datasets and checkpoints are kept.',
+    };
+    emit({ type: 'device-lost', error });
+    return error;
   });
-  return { adapter, device, info: describe(adapter, device) };
+  const context: GpuContext = { adapter, device, info: describe(adapter, device), lost };
+  currentDevice = device;
+  if (lostSinceCreate) {
+    lostSinceCreate = false;
+    emit({ type: 'device-restored', gpu: context.info });
+  }
+  return context;
 }
 
 /** The one GPU context of this thread, created on first use. A failed or lost device is re-created next call. */
 export function acquireGpu(): Promise<GpuContext> {
   if (!current) {
-    current = create();
-    current.catch(() => {
-      current = null;
+    const pending = create();
+    current = pending;
+    pending.catch(() => {
+      if (current === pending) current = null;
     });
   }
   return current;
 }
 
-/** Destroys the device (tests, or after a loss the caller wants to recover from). */
+/** Destroys the device on purpose (tests, shutdown): no device-lost event. */
 export async function releaseGpu(): Promise<void> {
   const pending = current;
   current = null;
-  if (pending) (await pending.catch(() => null))?.device.destroy();
+  currentDevice = null;
+  const gpu = pending ? await pending.catch(() => null) : null;
+  if (gpu) {
+    released.add(gpu.device);
+    gpu.device.destroy();
+  }
+}
+
+/**
+ * Loses the current device as a driver reset would (diagnostics and end-to-end tests): destroy() without
+ * marking it released, so the loss is reported like any other. Resolves with the DEVICE_LOST error; false when
+ * no device exists yet.
+ */
+export async function loseGpuDevice(): Promise<SerializedError | false> {
+  const gpu = current ? await current.catch(() => null) : null;
+  if (!gpu) return false;
+  gpu.device.destroy();
+  return gpu.lost;
 }

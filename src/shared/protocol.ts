@@ -398,6 +398,14 @@ export interface PruneRunSpec {
   readonly keep: 'best-and-last' | 'last' | 'none';
 }
 
+/**
+ * Loses the GPU device as a driver reset would (`device.destroy()`, reported as a loss): for end-to-end tests
+ * and diagnostics of recovery. Running GPU jobs stop with DEVICE_LOST; the next job creates a new device.
+ */
+export interface LoseDeviceSpec {
+  readonly kind: 'lose-device';
+}
+
 /** Creates (or completes) the built-in Toy Actions dataset; every field defaults to the built-in one. */
 export interface ToyActionsSpec {
   readonly kind: 'toy-actions';
@@ -477,7 +485,8 @@ export type JobSpec =
   | AugmentPreviewSpec
   | ListRunsSpec
   | RunHistorySpec
-  | PruneRunSpec;
+  | PruneRunSpec
+  | LoseDeviceSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -496,6 +505,8 @@ export interface JobResults {
   'list-runs': readonly StoredRunSummary[];
   'run-history': readonly TrainRecord[];
   'prune-run': { readonly run: string; readonly deleted: number };
+  /** lost: false when no device existed yet. */
+  'lose-device': { readonly lost: boolean };
   'toy-actions': ToyActionsResult;
   models: readonly ModelSummary[];
   'import-model': ImportModelResult;
@@ -546,6 +557,8 @@ export type JobEvent =
 /** Events about the worker itself, not tied to a job. */
 export type SystemEvent =
   | { readonly type: 'device-lost'; readonly error: SerializedError }
+  /** A new device was created after a loss (the next job after it). */
+  | { readonly type: 'device-restored'; readonly gpu: GpuInfo }
   | { readonly type: 'gpu-error'; readonly error: SerializedError };
 
 export interface WorkerApi {

@@ -20,6 +20,13 @@ export interface StepRecord {
   readonly lr: number;
   /** Global L2 norm of the (accumulated) gradients before clipping. */
   readonly gradNorm: number;
+  /**
+   * Top-1 / top-5 accuracy of this step's clips from the logits of the training forward pass (train-mode BN,
+   * augmented). With MixUp/CutMix a clip counts against the label of the larger mixing weight. Absent in
+   * records stored before they were added.
+   */
+  readonly trainTop1?: number;
+  readonly trainTop5?: number;
   readonly clipsPerSec: number;
   /** Clips in this step (batch × accumulation; multigrid steps vary). Absent in records written before it. */
   readonly clips?: number;
@@ -47,6 +54,9 @@ export interface EpochRecord {
 }
 
 export type TrainRecord = StepRecord | EpochRecord;
+
+/** Error codes that stop a run resumably (status 'stopped'): nothing is wrong with the run itself. */
+export const INTERRUPTION_CODES: readonly string[] = ['DEVICE_LOST', 'QUOTA_EXCEEDED', 'STORAGE_FULL'];
 
 /** What `tubelet train` / `tubelet demo` end with. */
 export interface RunSummary {

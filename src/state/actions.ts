@@ -22,6 +22,10 @@ export function dismissError(id: number): void {
   studioStore.setState((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
 }
 
+export function dismissAllErrors(): void {
+  studioStore.setState({ errors: [] });
+}
+
 export function navigate(panel: PanelId): void {
   studioStore.setState({ panel });
   if (typeof window !== 'undefined' && window.location.hash !== `#/${panel}`) {
@@ -35,6 +39,13 @@ export function panelFromHash(hash: string): PanelId | null {
 }
 
 function onSystemEvent(event: SystemEvent): void {
+  if (event.type === 'device-restored') {
+    studioStore.setState((s) => ({
+      deviceLost: false,
+      init: s.init ? { ...s.init, gpu: event.gpu } : s.init,
+    }));
+    return;
+  }
   if (event.type === 'device-lost') studioStore.setState({ deviceLost: true });
   reportError(event.error);
 }

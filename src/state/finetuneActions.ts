@@ -3,7 +3,7 @@
 import { TubeletError, type SerializedError } from '../shared/errors.ts';
 import type { JobEvent, PruneRunSpec } from '../shared/protocol.ts';
 import { configProblems, showValue, throughputKey, type TrainConfig } from '../shared/trainConfig.ts';
-import type { TrainRecord } from '../shared/training.ts';
+import { INTERRUPTION_CODES, type TrainRecord } from '../shared/training.ts';
 import { reportError, requireClient } from './actions.ts';
 import type { FinetuneSlice } from './finetuneSlice.ts';
 import { studioStore } from './store.ts';
@@ -67,7 +67,8 @@ export function importConfigText(text: string): boolean {
   }
 }
 
-const isCancelled = (e: unknown): boolean => (e as Partial<SerializedError> | null)?.code === 'JOB_CANCELLED';
+const codeOf = (e: unknown): string | undefined => (e as Partial<SerializedError> | null)?.code;
+const isCancelled = (e: unknown): boolean => codeOf(e) === 'JOB_CANCELLED';
 
 async function runTrain(
   spec: { config: TrainConfig } | { resume: string },
@@ -97,7 +98,11 @@ async function runTrain(
     setTraining({ summary, run: summary.run, status: 'finished' });
   } catch (error) {
     if (isCancelled(error)) setTraining({ status: 'stopped' });
-    else {
+    else if (INTERRUPTION_CODES.includes(codeOf(error) ?? '')) {
+      // device lost or storage full: the run stopped resumably; the error says why and how to resume
+      setTraining({ status: 'stopped' });
+      reportError(error);
+    } else {
       setTraining({ status: 'failed' });
       reportError(error);
     }

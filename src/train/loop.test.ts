@@ -61,6 +61,16 @@ describe('Trainer', () => {
     expect(val?.type === 'epoch' && val.val?.count).toBe(8);
     // deterministic (seeded): above the 0.5 chance level of two classes
     expect(val?.type === 'epoch' && val.val ? val.val.top1 : 0).toBeGreaterThanOrEqual(0.75);
+    // train accuracy of each step's batch of 4: a multiple of 1/4; top-5 of two classes is always 1
+    const steps = trainer.records.filter((r) => r.type === 'step');
+    for (const s of steps) {
+      expect(((s.trainTop1 ?? NaN) * 4) % 1).toBe(0);
+      expect(s.trainTop5).toBe(1);
+    }
+    const meanTop1 = (part: typeof steps): number =>
+      part.reduce((a, s) => a + (s.trainTop1 ?? NaN), 0) / part.length;
+    expect(meanTop1(steps.slice(-4))).toBeGreaterThan(meanTop1(steps.slice(0, 4)));
+    expect(meanTop1(steps.slice(-4))).toBeGreaterThanOrEqual(0.75);
     trainer.dispose();
     model.dispose();
   });
@@ -83,13 +93,16 @@ describe('Trainer', () => {
     for (const k of [
       'loss',
       'gradNorm',
+      'trainTop1',
+      'trainTop5',
       'clipsPerSec',
       'readMs',
       'forwardMs',
       'backwardMs',
       'optimizerMs',
     ] as const) {
-      expect(Number.isFinite(first[k]) && first[k] >= 0).toBe(true);
+      const v = first[k] ?? NaN;
+      expect(Number.isFinite(v) && v >= 0).toBe(true);
     }
     await trainer.endEpoch();
     expect(tf.memory().numTensors).toBe(before);

@@ -10,9 +10,10 @@ import { evalClipParams, sampleClipParams } from './augmentParams.ts';
 import { optimizerConfig, type TrainConfig } from './config.ts';
 import type { EpochRecord, StepRecord, TrainRecord, ValidationRecord } from './events.ts';
 import { AccuracyMeter } from './metrics.ts';
-import { drawMix, mixClips, mixTargets, softCrossEntropy } from './mixing.ts';
+import { dominantLabels, drawMix, mixClips, mixTargets, softCrossEntropy } from './mixing.ts';
 import { Optimizer, type Param } from './optimizers.ts';
 import { StepPlanner, type PlannedStep } from './multigrid.ts';
+import { readStep } from './stepReadback.ts';
 import { hasFeatures, type ClipBatch, type ClipSampling, type ClipSource, type VideoModel } from './types.ts';
 
 /** Where the run stands: everything besides tensors that a checkpoint needs to continue exactly. */
@@ -128,12 +129,21 @@ export class Trainer {
     return batch;
   }
 
-  /** Loss and gradients (by parameter name) of one micro-batch; also returns the forward time. */
+  /**
+   * Loss and gradients (by parameter name) of one micro-batch; also the forward time, the logits f32[N,K]
+   * (kept; the caller disposes them) and the hard labels train accuracy counts (see dominantLabels).
+   */
   private lossAndGrads(
     batch: ClipBatch,
     rng: Rng,
     planned: PlannedStep,
-  ): { loss: tf.Scalar; grads: Record<string, tf.Tensor>; forwardMs: number } {
+  ): {
+    loss: tf.Scalar;
+    grads: Record<string, tf.Tensor>;
+    forwardMs: number;
+    logits: tf.Tensor2D;
+    labels: Int32Array;
+  } {
     const c = this.config;
     const [n, , h, w] = batch.shape;
     const size = planned.cropSize;
@@ -144,6 +154,7 @@ export class Trainer {
     const start = this.now();
     let forwardEnd = start;
     const vars = this.trainable.map((p) => p.variable);
+    const kept: { logits: tf.Tensor2D | null } = { logits: null };
     const result = tf.tidy(() => {
       const raw = clipsToTensor(batch.x, batch.shape);
       const x = mixClips(augmentClips(raw, params, size, aug), draw);
@@ -153,13 +164,15 @@ export class Trainer {
         const features = this.model.features(x, { training: false });
         const model = this.model;
         return tf.variableGrads(() => {
-          const loss = softCrossEntropy(model.head(features, { training: false }), y);
+          kept.logits = tf.keep(model.head(features, { training: false }));
+          const loss = softCrossEntropy(kept.logits, y);
           forwardEnd = this.now();
           return loss;
         }, vars);
       }
       return tf.variableGrads(() => {
-        const loss = softCrossEntropy(this.model.forward(x, { training: !c.linearProbe }), y);
+        kept.logits = tf.keep(this.model.forward(x, { training: !c.linearProbe }));
+        const loss = softCrossEntropy(kept.logits, y);
         forwardEnd = this.now();
         return loss;
       }, vars);
@@ -170,7 +183,10 @@ export class Trainer {
       if (name === undefined) g.dispose();
       else grads[name] = g;
     }
-    return { loss: result.value, grads, forwardMs: forwardEnd - start };
+    const { logits } = kept;
+    if (!logits) throw new TubeletError('INTERNAL', 'the forward pass produced no logits');
+    const labels = dominantLabels(batch.labels, draw.lambda);
+    return { loss: result.value, grads, forwardMs: forwardEnd - start, logits, labels };
   }
 
   /** One optimizer step (gradAccumSteps micro-batches). */
@@ -181,7 +197,9 @@ export class Trainer {
     let readMs = 0;
     let forwardMs = 0;
     let backwardMs = 0;
-    let lossSum = 0;
+    const losses: tf.Scalar[] = [];
+    const logits: tf.Tensor2D[] = [];
+    const labels: Int32Array[] = [];
     let sum: Record<string, tf.Tensor> = {};
     const planned = this.plan.at(this.epoch, this.stepInEpoch);
     for (let micro = 0; micro < c.gradAccumSteps; micro++) {
@@ -193,7 +211,10 @@ export class Trainer {
       const batch = await this.readBatch('train', indices, this.rng, sampling);
       readMs += this.now() - r0;
       const f0 = this.now();
-      const { loss, grads, forwardMs: fwd } = this.lossAndGrads(batch, this.rng, planned);
+      const { loss, grads, forwardMs: fwd, ...out } = this.lossAndGrads(batch, this.rng, planned);
+      losses.push(loss);
+      logits.push(out.logits);
+      labels.push(out.labels);
       forwardMs += fwd;
       const next: Record<string, tf.Tensor> = {};
       for (const [name, g] of Object.entries(grads)) {
@@ -202,8 +223,6 @@ export class Trainer {
         if (prev) tf.dispose([prev, g]);
       }
       sum = next;
-      lossSum += (await loss.data())[0] ?? NaN;
-      loss.dispose();
       backwardMs += this.now() - f0 - fwd;
     }
     const b0 = this.now();
@@ -215,8 +234,15 @@ export class Trainer {
       for (const g of Object.values(sum)) squares = tf.add(squares, tf.sum(tf.square(g)));
       return tf.mul(tf.sqrt(squares), scale);
     });
-    const gradNorm = (await normT.data())[0] ?? NaN;
-    normT.dispose();
+    // one readback for the losses, the norm and the logits (train top-1/top-5 are counted on the CPU)
+    const read = await readStep(losses, normT, logits);
+    tf.dispose([...losses, normT, ...logits]);
+    const gradNorm = read.gradNorm;
+    const meter = new AccuracyMeter(this.model.numClasses);
+    read.logits.forEach((l, i) => {
+      meter.add(l, labels[i] ?? new Int32Array(0));
+    });
+    const accuracy = meter.report();
     backwardMs += this.now() - b0;
     const o0 = this.now();
     // PyTorch clip_grad_norm_: coefficient max/(norm + 1e-6), applied only when below 1
@@ -230,7 +256,7 @@ export class Trainer {
     const optimizerMs = this.now() - o0;
     this.globalStep++;
     this.stepInEpoch++;
-    const loss = lossSum / c.gradAccumSteps;
+    const loss = read.losses.reduce((a, b) => a + b, 0) / c.gradAccumSteps;
     if (!Number.isFinite(loss)) {
       throw new TubeletError('INTERNAL', `training diverged: loss is ${loss} at step ${this.globalStep}`, {
         hint: 'Lower the learning rate, enable gradient clipping, or resume from an earlier checkpoint.',
@@ -244,6 +270,8 @@ export class Trainer {
       loss,
       lr,
       gradNorm,
+      trainTop1: accuracy.top1,
+      trainTop5: accuracy.top5,
       clipsPerSec: seconds > 0 ? (planned.batchSize * c.gradAccumSteps) / seconds : 0,
       clips: planned.batchSize * c.gradAccumSteps,
       readMs,

@@ -2,9 +2,25 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../models/tf.ts';
 import { Rng } from '../shared/random.ts';
-import { drawMix, mixClips, mixTargets, sampleBeta, softCrossEntropy } from './mixing.ts';
+import { dominantLabels, drawMix, mixClips, mixTargets, sampleBeta, softCrossEntropy } from './mixing.ts';
 
 describe('mixing', () => {
+  it('counts train accuracy against the label of the larger mixing weight', () => {
+    const labels = Int32Array.from([0, 1, 2, 3, 4]);
+    expect([...dominantLabels(labels, 1)]).toEqual([0, 1, 2, 3, 4]);
+    expect([...dominantLabels(labels, 0.5)]).toEqual([0, 1, 2, 3, 4]); // a tie keeps the clip's own label
+    expect([...dominantLabels(labels, 0.3)]).toEqual([4, 3, 2, 1, 0]); // mirrored, as mixTargets mixes
+    // the hard label is the argmax of the mixed targets
+    const soft = mixTargets(labels, 5, 0.1, 0.3);
+    const argmax = [0, 1, 2, 3, 4].map((i) => {
+      const row = [...soft.slice(i * 5, i * 5 + 5)];
+      return row.indexOf(Math.max(...row));
+    });
+    expect(argmax.filter((_, i) => i !== 2)).toEqual(
+      [...dominantLabels(labels, 0.3)].filter((_, i) => i !== 2),
+    );
+  });
+
   it('smooths one-hot labels as PySlowFast (off = ε/K, on = 1 − ε + ε/K)', () => {
     const t = mixTargets(new Int32Array([2, 0]), 4, 0.1, 1);
     expect([...t.slice(0, 4)].map((v) => +v.toFixed(6))).toEqual([0.025, 0.025, 0.925, 0.025]);

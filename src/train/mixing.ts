@@ -96,6 +96,17 @@ export function mixTargets(
   return out;
 }
 
+/**
+ * Hard labels i32[N] for counting train accuracy on a mixed batch: each clip's own label when it weighs at least
+ * half (λ ≥ 0.5), else the label of the clip mirrored into it (`labels[N−1−i]`), i.e. the label of the larger
+ * mixing weight. Unmixed batches (λ = 1) keep their labels.
+ */
+export function dominantLabels(labels: Int32Array, lambda: number): Int32Array {
+  if (lambda >= 0.5) return labels;
+  const n = labels.length;
+  return Int32Array.from({ length: n }, (_, i) => labels[n - 1 - i] ?? 0);
+}
+
 /** x: f32[N,T,H,W,C] → the mixed batch (a new tensor; `x` is not disposed). */
 export function mixClips(x: tf.Tensor5D, draw: MixDraw): tf.Tensor5D {
   return tf.tidy(() => {

@@ -1,10 +1,13 @@
 // A training run with persistence (compute worker): creates or resumes a run record, drives the Trainer, writes a
 // checkpoint every `checkpoint.everySteps` steps and at each epoch end (best-k by val top-1), and summarises.
+// Interruptions from outside the run (lost GPU device, storage full) leave it 'stopped' and resumable from its
+// last complete checkpoint; other errors mark it 'failed' (its checkpoints stay).
 import type { CheckpointStore, RunRecord } from '../data/store/checkpointStore.ts';
 import { TubeletError } from '../shared/errors.ts';
 import { captureCheckpoint, parseCheckpointMeta, restoreCheckpoint } from './checkpoint.ts';
 import { exportTrainConfig, importTrainConfig, type TrainConfig } from './config.ts';
 import type { RunSummary, StepRecord, TrainRecord } from './events.ts';
+import { INTERRUPTION_CODES } from '../shared/training.ts';
 
 export type { RunSummary };
 import { Trainer } from './loop.ts';
@@ -17,8 +20,12 @@ export interface RunHooks {
   readonly shouldStop?: () => boolean;
 }
 
+const isInterruption = (e: unknown): boolean =>
+  e instanceof TubeletError && INTERRUPTION_CODES.includes(e.code);
+
 export class TrainingRun {
   private lastCheckpoint: string | null;
+  private halted: TubeletError | null = null;
 
   private constructor(
     readonly id: string,
@@ -77,9 +84,24 @@ export class TrainingRun {
     return new TrainingRun(id, trainer, store, run.lastCheckpoint);
   }
 
+  /**
+   * Stops the run from outside (its GPU device is gone): no step or checkpoint starts after this, and the run is
+   * 'stopped', resumable from its last checkpoint. The loop, if it is still waiting on the GPU, ends with `reason`.
+   */
+  async halt(reason: TubeletError): Promise<void> {
+    this.halted = reason;
+    await this.store.setRunStatus(this.id, 'stopped');
+  }
+
+  private assertRunning(): void {
+    if (this.halted) throw this.halted;
+  }
+
   /** Writes a checkpoint now (metric: val top-1 for best-k, or null). */
   async checkpoint(metric: number | null): Promise<string> {
+    this.assertRunning();
     const payload = await captureCheckpoint(this.trainer);
+    this.assertRunning(); // read back from a device that was lost meanwhile: not a checkpoint to keep
     const { epoch, globalStep } = this.trainer.position;
     this.lastCheckpoint = await this.store.saveCheckpoint({
       runId: this.id,
@@ -93,12 +115,13 @@ export class TrainingRun {
     return this.lastCheckpoint;
   }
 
-  /** Trains until the last epoch or until `shouldStop`; errors mark the run failed (its checkpoints stay). */
+  /** Trains until the last epoch or until `shouldStop`; errors mark the run failed or stopped (see above). */
   async train(hooks: RunHooks = {}): Promise<RunSummary> {
     const t = this.trainer;
     const every = t.config.checkpoint.everySteps;
     try {
       while (!t.done) {
+        this.assertRunning();
         const step = await t.step();
         await hooks.onRecord?.(step);
         if (t.epochFinished) {
@@ -114,7 +137,9 @@ export class TrainingRun {
         }
       }
     } catch (e) {
-      await this.store.setRunStatus(this.id, 'failed').catch(() => undefined);
+      if (this.halted) throw this.halted;
+      const status = isInterruption(e) ? 'stopped' : 'failed';
+      await this.store.setRunStatus(this.id, status).catch(() => undefined);
       throw e;
     }
     await this.store.setRunStatus(this.id, 'finished');

@@ -11,7 +11,7 @@ import type {
   SystemEvent,
   WorkerApi,
 } from '../shared/protocol.ts';
-import { acquireGpu, onGpuEvent } from '../gpu/device.ts';
+import { acquireGpu, loseGpuDevice, onGpuEvent } from '../gpu/device.ts';
 import { gpuSync, initTf, tfBackendName, tfDevice, tfVersion, withFlags } from '../models/tf.ts';
 import { runBench } from '../bench/harness.ts';
 import { kernelBenchCases } from '../bench/cases.ts';
@@ -102,7 +102,8 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
     runJob(jobId, spec.kind, emit, async (job) => {
       const resolvers = trainResolvers(); // fails with NOT_INITIALISED until the model zoo and datasets register
       await ready();
-      return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore() });
+      const { lost } = await acquireGpu();
+      return runTrainJob(spec, job, emit, { resolvers, store: createCheckpointStore(), lost });
     }),
   'train-catalog': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, () => Promise.resolve(trainCatalog())),
@@ -157,6 +158,8 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       await ready();
       return modelLayers(spec.model);
     }),
+  'lose-device': (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async () => ({ lost: (await loseGpuDevice()) !== false })),
   'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),
   'bench-kernels': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async (job) => {

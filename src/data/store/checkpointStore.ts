@@ -1,9 +1,12 @@
 // Training runs and their checkpoints in IndexedDB (compute worker). Write protocol: a checkpoint's chunks are
 // written first under a fresh id; then ONE transaction adds its header and flips the run's `lastCheckpoint`
 // pointer (and best-k list), so a half-written checkpoint is never visible. Chunks without a header (a crash
-// mid-write) are swept by `sweepOrphans`. Retention keeps the last checkpoint and the best k by metric.
+// mid-write) are swept by `sweepOrphans`. Retention keeps the last checkpoint and the best k by metric. A write
+// the storage quota cannot hold is refused before anything is written (QUOTA_EXCEEDED), so the last checkpoint
+// stays the run's last good one.
 import { TubeletError } from '../../shared/errors.ts';
 import { DB_NAME, openStudioDb, type CheckpointRecord, type RunRecord } from './db.ts';
+import { ensureQuota, type StorageEstimator } from './quotaGuard.ts';
 
 export type { CheckpointRecord, RunRecord } from './db.ts';
 
@@ -41,7 +44,8 @@ function randomId(): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-export function createCheckpointStore(dbName = DB_NAME) {
+/** `estimate` defaults to navigator.storage.estimate (tests pass their own). */
+export function createCheckpointStore(dbName = DB_NAME, estimate?: StorageEstimator) {
   const db = () => openStudioDb(dbName);
 
   async function deleteChunks(id: string): Promise<void> {
@@ -89,6 +93,7 @@ export function createCheckpointStore(dbName = DB_NAME) {
     /** Atomically adds a checkpoint to its run (see the protocol above); returns its id. */
     async saveCheckpoint(c: NewCheckpoint): Promise<string> {
       const id = `${c.runId}/${String(c.step).padStart(9, '0')}-${randomId()}`;
+      await ensureQuota(c.data.byteLength, `the step-${c.step} checkpoint of run ${c.runId}`, estimate);
       let chunks: number;
       try {
         chunks = await writeChunks(id, c.data);

@@ -1,12 +1,24 @@
-// The Finetune panel's live dashboard (main thread): progress with ETA, and charts of loss, val top-1/top-5,
-// learning rate, gradient norm, clips/s and read/forward/backward time per step (SRTG-style speed monitor, so a
-// data-loading bottleneck shows as read time). Fed with the `train-record` events of a train job.
+// The Finetune panel's live dashboard (main thread): progress with ETA, and charts of loss, train and val
+// top-1/top-5 (train per step, and its epoch mean dashed beside validation), learning rate, gradient norm,
+// clips/s and read/forward/backward time per step (SRTG-style speed monitor, so a data-loading bottleneck shows
+// as read time). Fed with the `train-record` events of a train job.
 import { useMemo } from 'react';
 import type { TrainRecord } from '../../shared/training.ts';
 import { Card } from '../common/Card.tsx';
 import { ProgressBar } from '../common/ProgressBar.tsx';
 import { epochColumns, etaSeconds, formatEta, stepColumns } from './dashboardData.ts';
-import { LineChart } from './LineChart.tsx';
+import { LineChart, type ChartSeries } from './LineChart.tsx';
+
+type Column = readonly (number | null)[];
+
+/** Top-1 and top-5 series of one kind of accuracy, in the colours every accuracy chart uses. */
+function topK(prefix: string, top1: Column, top5: Column, dash?: readonly number[]): ChartSeries[] {
+  const style = dash ? { dash } : {};
+  return [
+    { label: `${prefix} top-1`, values: top1, color: '#4fc3f7', ...style },
+    { label: `${prefix} top-5`, values: top5, color: '#81c784', ...style },
+  ];
+}
 
 export interface TrainDashboardProps {
   readonly records: readonly TrainRecord[];
@@ -20,8 +32,8 @@ export function TrainDashboard({ records, totalSteps, clipsPerStep }: TrainDashb
   const done = s.step[s.step.length - 1] ?? 0;
   const eta = formatEta(etaSeconds(records, totalSteps, clipsPerStep));
   return (
-    <div className="grid" data-testid="train-dashboard">
-      <Card title="Progress">
+    <div className="grid dashboard-grid" data-testid="train-dashboard">
+      <Card title="Progress" wide>
         <ProgressBar done={done} total={totalSteps} label={`step ${done} / ${totalSteps} · ETA ${eta}`} />
       </Card>
       <Card title="Loss">
@@ -32,16 +44,22 @@ export function TrainDashboard({ records, totalSteps, clipsPerStep }: TrainDashb
           series={[{ label: 'train loss', values: s.loss, color: '#f5a623' }]}
         />
       </Card>
-      <Card title="Validation accuracy">
+      <Card title="Accuracy">
         <LineChart
           title="val accuracy"
           xLabel="epoch"
           x={e.epoch}
           series={[
-            { label: 'top-1', values: e.valTop1, color: '#4fc3f7' },
-            { label: 'top-5', values: e.valTop5, color: '#81c784' },
-            { label: 'mean class', values: e.valMeanClass, color: '#ba68c8' },
+            ...topK('val', e.valTop1, e.valTop5),
+            { label: 'val mean class', values: e.valMeanClass, color: '#ba68c8' },
+            ...topK('train (mean)', e.trainTop1, e.trainTop5, [5, 4]),
           ]}
+        />
+        <LineChart
+          title="train accuracy"
+          xLabel="step"
+          x={s.step}
+          series={topK('train', s.trainTop1, s.trainTop5)}
         />
       </Card>
       <Card title="Learning rate and gradient norm">

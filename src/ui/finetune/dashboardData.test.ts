@@ -15,13 +15,14 @@ describe('etaSeconds with per-step clip counts (multigrid)', () => {
   });
 });
 
-const step = (n: number, clipsPerSec: number): StepRecord => ({
+const step = (n: number, clipsPerSec: number, top1?: number): StepRecord => ({
   type: 'step',
-  epoch: 0,
+  epoch: n > 2 ? 1 : 0,
   step: n,
   loss: 2 / n,
   lr: 0.1,
   gradNorm: 1,
+  ...(top1 === undefined ? {} : { trainTop1: top1, trainTop5: 1 }),
   clipsPerSec,
   readMs: 1,
   forwardMs: 2,
@@ -42,8 +43,8 @@ describe('dashboard data', () => {
     step(1, 8),
     step(2, 8),
     epoch(0, null),
-    step(3, 4),
-    step(4, 4),
+    step(3, 4, 0.25),
+    step(4, 4, 0.5),
     epoch(1, 0.6),
   ];
 
@@ -53,6 +54,15 @@ describe('dashboard data', () => {
     const e = epochColumns(records);
     expect(e.epoch).toEqual([1, 2]);
     expect(e.valTop1).toEqual([null, 0.6]);
+  });
+
+  it('charts train accuracy per step and as the epoch mean, blank where records predate it', () => {
+    const s = stepColumns(records);
+    expect(s.trainTop1).toEqual([null, null, 0.25, 0.5]);
+    expect(s.trainTop5).toEqual([null, null, 1, 1]);
+    const e = epochColumns(records);
+    expect(e.trainTop1).toEqual([null, 0.375]);
+    expect(e.trainTop5).toEqual([null, 1]);
   });
 
   it('estimates the time left from recent throughput', () => {

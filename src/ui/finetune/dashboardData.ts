@@ -7,6 +7,9 @@ export interface StepColumns {
   readonly loss: number[];
   readonly lr: number[];
   readonly gradNorm: number[];
+  /** Train accuracy of each step's batch (null for records stored before it was measured). */
+  readonly trainTop1: (number | null)[];
+  readonly trainTop5: (number | null)[];
   readonly clipsPerSec: number[];
   readonly readMs: number[];
   readonly forwardMs: number[];
@@ -17,6 +20,9 @@ export interface EpochColumns {
   /** 1-based epoch numbers. */
   readonly epoch: number[];
   readonly trainLoss: number[];
+  /** Mean over the epoch's steps of their train accuracy (null when no step of it has one). */
+  readonly trainTop1: (number | null)[];
+  readonly trainTop5: (number | null)[];
   readonly valLoss: (number | null)[];
   readonly valTop1: (number | null)[];
   readonly valTop5: (number | null)[];
@@ -31,6 +37,8 @@ export function stepColumns(records: readonly TrainRecord[]): StepColumns {
     loss: col((s) => s.loss),
     lr: col((s) => s.lr),
     gradNorm: col((s) => s.gradNorm),
+    trainTop1: steps.map((s) => s.trainTop1 ?? null),
+    trainTop5: steps.map((s) => s.trainTop5 ?? null),
     clipsPerSec: col((s) => s.clipsPerSec),
     readMs: col((s) => s.readMs),
     forwardMs: col((s) => s.forwardMs),
@@ -38,11 +46,20 @@ export function stepColumns(records: readonly TrainRecord[]): StepColumns {
   };
 }
 
+function mean(values: readonly (number | undefined)[]): number | null {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+}
+
 export function epochColumns(records: readonly TrainRecord[]): EpochColumns {
   const epochs = records.filter((r): r is EpochRecord => r.type === 'epoch');
+  const steps = records.filter((r): r is StepRecord => r.type === 'step');
+  const ofEpoch = (e: EpochRecord): StepRecord[] => steps.filter((s) => s.epoch === e.epoch);
   return {
     epoch: epochs.map((e) => e.epoch + 1),
     trainLoss: epochs.map((e) => e.trainLoss),
+    trainTop1: epochs.map((e) => mean(ofEpoch(e).map((s) => s.trainTop1))),
+    trainTop5: epochs.map((e) => mean(ofEpoch(e).map((s) => s.trainTop5))),
     valLoss: epochs.map((e) => e.val?.loss ?? null),
     valTop1: epochs.map((e) => e.val?.top1 ?? null),
     valTop5: epochs.map((e) => e.val?.top5 ?? null),

@@ -1,5 +1,5 @@
 // Training logs as files (pure; main thread): JSON Lines (one record per line, as `tubelet train --json`
-// streams them) and CSV (one row per record, step and epoch columns side by side).
+// streams them) and CSV (one row per record, step and epoch columns side by side; columns added later go last).
 import type { TrainRecord } from '../../shared/training.ts';
 
 export function recordsToJsonl(records: readonly TrainRecord[]): string {
@@ -24,6 +24,8 @@ export const CSV_COLUMNS = [
   'val_top5',
   'val_mean_class',
   'seconds',
+  'train_top1',
+  'train_top5',
 ] as const;
 
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string | number>>;
@@ -42,6 +44,9 @@ function row(r: TrainRecord): Row {
       forward_ms: r.forwardMs,
       backward_ms: r.backwardMs,
       optimizer_ms: r.optimizerMs,
+      // absent in records stored before train accuracy was measured: blank cells
+      ...(r.trainTop1 === undefined ? {} : { train_top1: r.trainTop1 }),
+      ...(r.trainTop5 === undefined ? {} : { train_top5: r.trainTop5 }),
     };
   }
   return {
