@@ -1,16 +1,6 @@
 // The typed contract between the UI thread and the compute worker: the WorkerApi and its event unions.
 // Imported by both threads; holds types and plain constants only.
-import type { ErrorCode, SerializedError } from './errors.ts';
-import type {
-  DatasetFormat,
-  DatasetIssue,
-  DatasetIssueCode,
-  FailureReason,
-  SplitFold,
-  SplitRole,
-} from './datasets.ts';
-import type { RunSummary, StoredRunSummary, TrainRecord } from './training.ts';
-import type { TrainConfig } from './trainConfig.ts';
+import type { SerializedError } from './errors.ts';
 import type {
   ExportModelResult,
   ExportModelSpec,
@@ -23,444 +13,51 @@ import type {
   PredictSpec,
   StoredModelSummary,
 } from './modelIo.ts';
+import type { BenchDecodeReport, BenchDecodeSpec, BenchKernelsSpec, BenchReport } from './protocol/bench.ts';
+import type {
+  DatasetScanSummary,
+  DeleteDatasetSpec,
+  IngestDatasetResult,
+  IngestDatasetSpec,
+  IngestFailure,
+  ListDatasetsSpec,
+  ListVideosSpec,
+  SampleClipSpec,
+  SampledClip,
+  ScanDatasetSpec,
+  StoredDatasetSummary,
+  StoredVideoSummary,
+  ToyActionsResult,
+  ToyActionsSpec,
+} from './protocol/datasets.ts';
+import type { ModelSummary, ModelsSpec } from './protocol/models.ts';
+import type {
+  DoctorReport,
+  GpuInfo,
+  InitResult,
+  LoseDeviceSpec,
+  SelfTestResult,
+  SelfTestSpec,
+} from './protocol/system.ts';
+import type {
+  AugmentPreview,
+  AugmentPreviewSpec,
+  ListRunsSpec,
+  ModelCost,
+  ModelCostSpec,
+  PruneRunSpec,
+  RunHistorySpec,
+  TrainCatalog,
+  TrainCatalogSpec,
+  TrainSpec,
+} from './protocol/training.ts';
+import type { RunSummary, StoredRunSummary, TrainRecord } from './training.ts';
 
-/** What the GPU device module learned about the adapter and the device it created. */
-export interface GpuInfo {
-  readonly vendor: string;
-  readonly architecture: string;
-  readonly device: string;
-  readonly description: string;
-  readonly isFallbackAdapter: boolean;
-  readonly subgroupMinSize: number | null;
-  readonly subgroupMaxSize: number | null;
-  /** Optional features the adapter has and the device enabled (timestamp-query, subgroups, shader-f16 …). */
-  readonly features: readonly string[];
-  /** Device limits as granted (we ask for the adapter's maxima). */
-  readonly limits: Readonly<Record<string, number>>;
-}
-
-export const PROBED_CODECS = [
-  { name: 'avc1', label: 'H.264 (avc1)', codec: 'avc1.42E01E' },
-  { name: 'vp8', label: 'VP8', codec: 'vp8' },
-  { name: 'vp9', label: 'VP9', codec: 'vp09.00.10.08' },
-  { name: 'av1', label: 'AV1', codec: 'av01.0.04M.08' },
-  { name: 'hevc', label: 'HEVC (hvc1)', codec: 'hvc1.1.6.L93.B0' },
-] as const;
-
-export type CodecName = (typeof PROBED_CODECS)[number]['name'];
-
-export interface CodecSupport {
-  readonly name: CodecName;
-  readonly codec: string;
-  readonly decode: boolean;
-  readonly encode: boolean;
-}
-
-export interface StorageInfo {
-  readonly usageBytes: number | null;
-  readonly quotaBytes: number | null;
-  readonly persisted: boolean | null;
-}
-
-export interface InitResult {
-  readonly gpu: GpuInfo;
-  readonly tf: { readonly version: string; readonly backend: string; readonly sharesDevice: boolean };
-}
-
-export interface DoctorReport extends InitResult {
-  readonly userAgent: string;
-  readonly codecs: readonly CodecSupport[];
-  readonly storage: StorageInfo;
-  readonly crossOriginIsolated: boolean;
-}
-
-export interface SelfTestSpec {
-  readonly kind: 'selftest';
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly seed: number;
-}
-
-export interface SelfTestResult {
-  readonly ok: boolean;
-  readonly kernel: string;
-  readonly shape: { readonly m: number; readonly n: number; readonly k: number };
-  readonly seed: number;
-  /** max |gpu − cpu| over all outputs, and the tolerance it is held to. */
-  readonly maxAbsError: number;
-  readonly tolerance: number;
-  /** The same product through TF.js on the shared device, read from our kernel's buffer without a copy. */
-  readonly tfMaxAbsError: number;
-  readonly gpuMs: number;
-  readonly cpuMs: number;
-  /** A few output values, transferred (not copied) across the boundary. */
-  readonly sample: Float32Array;
-}
-
-export interface BenchKernelsSpec {
-  readonly kind: 'bench-kernels';
-  /** Smaller shapes and fewer repetitions (CI, software adapters). */
-  readonly quick: boolean;
-  /** Only rows whose op contains this text. */
-  readonly filter?: string;
-}
-
-/** One benchmark row, as `tubelet bench kernels --json` prints it. */
-export interface BenchRow {
-  readonly op: string;
-  readonly shape: string;
-  /** Median milliseconds of our kernel and of the stock TF.js kernel (null when there is none). */
-  readonly ours_ms: number;
-  readonly stock_ms: number | null;
-  readonly speedup: number | null;
-  readonly gflops: number;
-  /** max |ours − reference| (the stock kernel's output, or a CPU reference). */
-  readonly max_err: number;
-}
-
-export interface BenchReport {
-  readonly adapter: GpuInfo;
-  readonly date: string;
-  readonly quick: boolean;
-  readonly rows: readonly BenchRow[];
-}
-
-export interface BenchDecodeSpec {
-  readonly kind: 'bench-decode';
-  /** Videos to ingest (generated by the CLI with ffmpeg). */
-  readonly files: readonly { readonly name: string; readonly bytes: Uint8Array }[];
-  /** Stored short side (default 128). */
-  readonly shortSide?: number;
-  /** Timed ingests per file after one untimed warm-up (default 3); the median is reported. */
-  readonly reps?: number;
-}
-
-/** One row of `tubelet bench decode`: ingest (decode + resize + store) of one file in the studio. */
-export interface BenchDecodeRow {
-  readonly file: string;
-  readonly container: string;
-  readonly codec: string;
-  /** 'webcodecs' or 'ffmpeg.wasm'. */
-  readonly decoder: string;
-  readonly frames: number;
-  readonly width: number;
-  readonly height: number;
-  /** Median seconds of one ingest, and stored frames per second at that median. */
-  readonly seconds: number;
-  readonly frames_per_s: number;
-}
-
-export interface BenchDecodeReport {
-  readonly date: string;
-  readonly userAgent: string;
-  readonly rows: readonly BenchDecodeRow[];
-}
-
-/** A dropped or picked file: '/'-separated path relative to the drop, and the lazily-read File. */
-export interface DatasetFileRef {
-  readonly path: string;
-  readonly file: File;
-}
-
-export interface ScanDatasetSpec {
-  readonly kind: 'scan-dataset';
-  readonly files: readonly DatasetFileRef[];
-  /** Parse as this format instead of the detected one. */
-  readonly format?: DatasetFormat;
-}
-
-export interface LayoutGuessSummary {
-  readonly format: DatasetFormat;
-  readonly confidence: number;
-  readonly reasons: readonly string[];
-}
-
-/** What the Datasets panel shows about a scanned drop (the full manifest stays in the worker). */
-export interface DatasetScanSummary {
-  readonly format: DatasetFormat;
-  readonly guesses: readonly LayoutGuessSummary[];
-  readonly fileCount: number;
-  readonly totalBytes: number;
-  readonly classes: readonly string[];
-  readonly videoCount: number;
-  readonly missingCount: number;
-  readonly unlabelledCount: number;
-  /** Videos per role in each fold that has splits. */
-  readonly folds: readonly {
-    readonly fold: SplitFold;
-    readonly counts: Readonly<Record<SplitRole, number>>;
-  }[];
-  readonly issues: readonly DatasetIssue[];
-  readonly issueCounts: Readonly<Partial<Record<DatasetIssueCode, number>>>;
-  readonly sources: readonly string[];
-}
-
-/** Ingests every video of a drop into the frame store as one dataset (idempotent, resumable). */
-export interface IngestDatasetSpec {
-  readonly kind: 'ingest-dataset';
-  readonly files: readonly DatasetFileRef[];
-  /** Parse as this format instead of the detected one. */
-  readonly format?: DatasetFormat;
-  /** Dataset name; its id is derived from it. Default: the drop's top folder, else the format. */
-  readonly name?: string;
-  /** Stored frames' short side in pixels (default 128). */
-  readonly shortSide?: number;
-  /** Only videos with a role in this split fold (default: every video with a file). */
-  readonly fold?: SplitFold;
-}
-
-/** One file that could not be ingested. */
-export interface IngestFailure {
-  /** Drop-relative path of the file. */
-  readonly file: string;
-  readonly code: ErrorCode;
-  readonly reason: FailureReason;
-  readonly message: string;
-}
-
-export interface IngestDatasetResult {
-  readonly dataset: string;
-  readonly name: string;
-  readonly videosOk: number;
-  readonly videosFailed: number;
-  /** Of videosOk: already stored by an earlier run. */
-  readonly videosSkipped: number;
-  readonly failures: readonly IngestFailure[];
-  /** Frames and bytes stored for the dataset's ok videos. */
-  readonly frames: number;
-  readonly bytes: number;
-  /** Frames decoded and stored by this run (skipped videos excluded). */
-  readonly framesThisRun: number;
-  readonly seconds: number;
-  readonly framesPerSecond: number;
-}
-
-export interface StoredDatasetSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly format: string;
-  readonly classes: readonly string[];
-  readonly folds: readonly number[];
-  readonly shortSide: number;
-  readonly status: 'ingesting' | 'ready';
-  readonly videoCount: number;
-  readonly videosDone: number;
-  readonly videosFailed: number;
-  readonly videosPending: number;
-  readonly frames: number;
-  readonly bytes: number;
-  /** Done videos per class index. */
-  readonly perClass: readonly number[];
-  /** Done videos per split ('train1', 'test2', …). */
-  readonly perSplit: Readonly<Record<string, number>>;
-  readonly failures: readonly IngestFailure[];
-}
-
-export interface ListDatasetsSpec {
-  readonly kind: 'list-datasets';
-}
-
-/** The stored videos of one dataset, each with its frame and chunk counts (checks against ffprobe, resume). */
-export interface ListVideosSpec {
-  readonly kind: 'list-videos';
-  readonly datasetId: string;
-}
-
-export interface StoredVideoSummary {
-  /** Drop-relative path of the source file. */
-  readonly file: string;
-  readonly status: 'pending' | 'partial' | 'done' | 'failed';
-  readonly label: number | null;
-  readonly splits: readonly string[];
-  readonly container: string;
-  readonly codec: string;
-  /** Stored frames (after any fps subsampling) and the frames the source holds. */
-  readonly frames: number;
-  readonly sourceFrames: number;
-  readonly width: number;
-  readonly height: number;
-  readonly chunkCount: number;
-  readonly storedChunks: number;
-  /** Chunk records actually present in the store (equals storedChunks unless something duplicated or lost). */
-  readonly chunksInStore: number;
-}
-
-export interface DeleteDatasetSpec {
-  readonly kind: 'delete-dataset';
-  readonly id: string;
-}
-
-/** Frames of one clip of a stored video, picked by MMAction2 SampleFrames (train mode, seeded). */
-export interface SampleClipSpec {
-  readonly kind: 'sample-clip';
-  readonly datasetId: string;
-  /** Index into the dataset's done videos (sorted by id), taken modulo their count. */
-  readonly videoIndex: number;
-  readonly clipLen: number;
-  readonly frameInterval: number;
-  readonly seed: number;
-}
-
-export interface SampledClip {
-  readonly videoId: string;
-  readonly className: string | null;
-  readonly frameInds: readonly number[];
-  readonly width: number;
-  readonly height: number;
-  /** u8[clipLen, height, width, 3]. */
-  readonly frames: Uint8Array;
-}
-
-/** Supervised finetuning / linear probing (src/train/): a new run from a config or preset, or a resumed run. */
-export interface TrainSpec {
-  readonly kind: 'train';
-  /** A TrainConfig JSON document, validated in the worker (wins over `preset`). */
-  readonly config?: unknown;
-  /** A preset name (src/train/presets.ts); default 'toy-actions-r3d-tiny'. */
-  readonly preset?: string;
-  /** Override the config's model / dataset registry names. */
-  readonly model?: string;
-  readonly dataset?: string;
-  /** Resume this run id from its last checkpoint (config, model and dataset come from the run). */
-  readonly resume?: string;
-}
-
-/** What the Finetune panel offers: the presets (complete configs) and the trainable model names. */
-export interface TrainCatalogSpec {
-  readonly kind: 'train-catalog';
-}
-
-export interface TrainCatalog {
-  readonly presets: Readonly<Record<string, TrainConfig>>;
-  readonly defaultPreset: string;
-  /** Registry names the train job accepts ('r3d_18', 'r3d_18:tiny', …). */
-  readonly models: readonly string[];
-}
-
-/** A registry model's size and cost for one clip (nothing runs on the GPU): sizes the Finetune estimates. */
-export interface ModelCostSpec {
-  readonly kind: 'model-cost';
-  /** A train-job model name ('r3d_18', 'r3d_18:tiny'). */
-  readonly model: string;
-  readonly numClasses: number;
-  /** [T, H, W] of one clip. */
-  readonly clip: readonly [number, number, number];
-}
-
-export interface ModelCost {
-  readonly params: number;
-  /** Multiply-adds of conv and linear layers for one clip. */
-  readonly macs: number;
-  /** Elements of all conv outputs for one clip. */
-  readonly convOutputs: number;
-}
-
-/** A few train clips of `config.dataset` augmented on the GPU as the train loop would (a seeded draw). */
-export interface AugmentPreviewSpec {
-  readonly kind: 'augment-preview';
-  /** A TrainConfig (validated in the worker). */
-  readonly config: unknown;
-  readonly clips: number;
-  readonly seed: number;
-}
-
-export interface AugmentPreview {
-  readonly clips: number;
-  readonly frames: number;
-  /** Output side (the config's crop size). */
-  readonly size: number;
-  /** Class name per clip, and whether its draw flipped it. */
-  readonly labels: readonly string[];
-  readonly flips: readonly boolean[];
-  /** u8[clips, frames, size, size, 3] after augmentation, mapped back to pixels. */
-  readonly pixels: Uint8Array;
-}
-
-/** Stored training runs, most recently updated first. */
-export interface ListRunsSpec {
-  readonly kind: 'list-runs';
-}
-
-/** The step and epoch records a run's last checkpoint holds (to chart a run before resuming it). */
-export interface RunHistorySpec {
-  readonly kind: 'run-history';
-  readonly run: string;
-}
-
-/**
- * Deletes checkpoints of a run on request. Retention already keeps only the last and the best k as a run saves;
- * 'best-and-last' also removes any other left behind, 'last' keeps only what Resume needs, 'none' deletes the run.
- */
-export interface PruneRunSpec {
-  readonly kind: 'prune-run';
-  readonly run: string;
-  readonly keep: 'best-and-last' | 'last' | 'none';
-}
-
-/**
- * Loses the GPU device as a driver reset would (`device.destroy()`, reported as a loss): for end-to-end tests
- * and diagnostics of recovery. Running GPU jobs stop with DEVICE_LOST; the next job creates a new device.
- */
-export interface LoseDeviceSpec {
-  readonly kind: 'lose-device';
-}
-
-/** Creates (or completes) the built-in Toy Actions dataset; every field defaults to the built-in one. */
-export interface ToyActionsSpec {
-  readonly kind: 'toy-actions';
-  readonly seed?: number;
-  /** Square frame side in pixels (default 64). */
-  readonly size?: number;
-  /** Frames per clip (default 32). */
-  readonly frames?: number;
-  readonly fps?: number;
-  /** Videos per class in each split (default 48 / 12 / 12). */
-  readonly perClass?: { readonly train: number; readonly val: number; readonly test: number };
-}
-
-/** Progress stages of the toy-actions job, in the order they first appear. */
-export const TOY_ACTIONS_STAGES = ['check', 'generate', 'encode', 'ingest'] as const;
-
-export interface ToyActionsResult {
-  /** Dataset id in the frame store ('toy-actions' for the built-in configuration). */
-  readonly dataset: string;
-  readonly name: string;
-  readonly classes: readonly string[];
-  readonly videos: number;
-  readonly splits: { readonly train: number; readonly val: number; readonly test: number };
-  /** Stored frames and their bytes (u8 RGB in the frame store). */
-  readonly frames: number;
-  readonly bytes: number;
-  /** Bytes of the MP4/WebM files this call encoded, and how many files each container has. */
-  readonly encodedBytes: number;
-  readonly containers: Readonly<Partial<Record<'mp4' | 'webm', number>>>;
-  /** Videos this call created; 0 when the dataset was already complete. */
-  readonly created: number;
-  readonly seconds: number;
-}
-
-/** The model zoo: every registry model with its parameters and multiply-adds at its reference input. */
-export interface ModelsSpec {
-  readonly kind: 'models';
-}
-
-export interface ModelSummary {
-  readonly name: string;
-  readonly family: string;
-  readonly description: string;
-  /** Classes of the head the counts are for (the published configuration's). */
-  readonly numClasses: number;
-  readonly params: number;
-  /** Parameters of the published model, as its source states them. */
-  readonly publishedParams: number;
-  /** The step publishedParams was rounded to by its source (28.0 M: 100 000); 0 when it is exact. */
-  readonly publishedParamsRounding: number;
-  /** Multiply-adds of conv and linear layers for one clip of `input` (GFLOPs as torchvision quotes them = macs/1e9). */
-  readonly macs: number;
-  /** [N, T, H, W, C] */
-  readonly input: readonly number[];
-}
+export * from './protocol/system.ts';
+export * from './protocol/bench.ts';
+export * from './protocol/datasets.ts';
+export * from './protocol/training.ts';
+export * from './protocol/models.ts';
 
 export type JobSpec =
   | ModelsSpec
