@@ -51,28 +51,6 @@ export interface Conv3dOptions {
   readonly layout2d?: boolean;
 }
 
-/**
- * Dense conv through TF.js's Conv3D (our tiled kernels). It takes one number as symmetric padding on every side
- * (its type says only 'valid'|'same'). Padding only H and W alike (e.g. [0,1,1] of a 1×3×3 kernel) is done as
- * an explicit zero pad of the [N·T,H,W,C] view first (TF.js webgpu's 5-D pad gives wrong values): our grouped
- * kernel, which takes any padding, is several times slower at groups = 1 (toy_avg2d, docs/PERFORMANCE.md).
- * Null for other padding.
- */
-function denseConv3d(x: tf.Tensor5D, w: tf.Tensor5D, stride: Triple, padding: Triple): tf.Tensor5D | null {
-  const [pt, ph, pw] = padding;
-  if (pt === ph && ph === pw) return tf.conv3d(x, w, [...stride], pt as unknown as 'valid');
-  if (pt !== 0 || ph !== pw) return null;
-  const [n, t, h, wd, c] = x.shape;
-  const frames = tf.pad(tf.reshape(x, [n * t, h, wd, c]), [
-    [0, 0],
-    [ph, ph],
-    [pw, pw],
-    [0, 0],
-  ]);
-  const padded = tf.reshape<tf.Rank.R5>(frames, [n, t, h + 2 * ph, wd + 2 * pw, c]);
-  return tf.conv3d(padded, w, [...stride], 'valid');
-}
-
 /** nn.Conv3d: weight f32[kT,kH,kW,in/groups,out] (PyTorch [out,in/groups,kT,kH,kW]), optional bias f32[out]. */
 export class Conv3d extends Module {
   readonly kernel: Triple;
@@ -143,16 +121,18 @@ export class Conv3d extends Module {
     const xt = real(x, 'Conv3d') as tf.Tensor5D;
     const wt = this.weight as tf.Tensor as tf.Tensor5D;
     const y =
-      (this.groups === 1 ? denseConv3d(xt, wt, this.stride, this.padding) : null) ??
-      groupedConv3d(xt, wt, {
-        strides: [...this.stride] as [number, number, number],
-        pad: [
-          [pt, pt],
-          [ph, ph],
-          [pw, pw],
-        ],
-        groups: this.groups,
-      });
+      this.groups === 1 && pt === ph && ph === pw
+        ? // TF.js's conv3d takes a number as symmetric padding on every side (its type says only 'valid'|'same')
+          tf.conv3d(xt, wt, [...this.stride], pt as unknown as 'valid')
+        : groupedConv3d(xt, wt, {
+            strides: [...this.stride] as [number, number, number],
+            pad: [
+              [pt, pt],
+              [ph, ph],
+              [pw, pw],
+            ],
+            groups: this.groups,
+          });
     return this.bias ? channelAffine(y, null, this.bias) : y;
   }
 }
