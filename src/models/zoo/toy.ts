@@ -30,11 +30,20 @@ function globalMax(x: Act): Act {
   return tf.max(tf.reshape(x, [n, t * h * w, c]), 1);
 }
 
-/** Mean over T keeping the axis: f32[N,T,H,W,C] → f32[N,1,H,W,C]. */
+/**
+ * Mean over T keeping the axis: f32[N,T,H,W,C] → f32[N,1,H,W,C], as a running sum of the T frame slices.
+ * Not tf.mean: TF.js webgpu reduces a non-innermost axis by a transpose and one barrier-synchronised
+ * workgroup per output element, ~0.7 s for the toy batch on the software adapter (these slices: a few ms).
+ */
 function temporalMean(x: Act): Act {
-  const [n = 0, , h = 0, w = 0, c = 0] = x.shape;
+  const [n = 0, t = 0, h = 0, w = 0, c = 0] = x.shape;
   if (isSymbolic(x)) return new SymbolicTensor([n, 1, h, w, c]);
-  return tf.mean(x, 1, true);
+  return tf.tidy(() => {
+    const frame = (i: number): tf.Tensor => tf.slice(x, [0, i, 0, 0, 0], [n, 1, h, w, c]);
+    let sum = frame(0);
+    for (let i = 1; i < t; i++) sum = tf.add(sum, frame(i));
+    return tf.mul(sum, 1 / t);
+  });
 }
 
 class ToyNet extends Module {
