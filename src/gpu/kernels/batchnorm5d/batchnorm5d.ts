@@ -16,12 +16,7 @@ export type { Bn5dDims } from './batchnorm5d.ref.ts';
 
 /** Upper bound on chunks per channel block of the partial-sum passes (keeps the combine passes short). */
 const MAX_CHUNKS = 512;
-/**
- * Rows each thread of a partial-sum pass reduces, at least. Each workgroup ends in log2(TR) + 1 barriers, which a
- * software adapter runs as fibre switches of every invocation: at 4 rows per thread the toy model's first BN
- * (50 176 rows × 8 channels) took ~275 ms forward on SwiftShader, at 128 about 30 ms (docs/PERFORMANCE.md).
- */
-const MIN_ROWS_PER_THREAD = 128;
+const MIN_ROWS_PER_THREAD = 4;
 const WG = 256;
 
 export interface Bn5dPlan {
