@@ -196,8 +196,8 @@ export function foldersTree(): Tree {
   return { root, frames };
 }
 
-/** `count` H.264 videos of 48 frames at 320×240 in two class folders: slow enough to interrupt mid-ingest. */
-export function resumeTree(count: number): Tree {
+/** `count` H.264 videos of `seconds`·24 frames at 320×240 in two class folders: slow enough to interrupt mid-ingest. */
+export function resumeTree(count: number, seconds = 2): Tree {
   const base = mkdtempSync(path.join(os.tmpdir(), 'tubelet-resume-'));
   const root = mkdirp(path.join(base, 'resume'));
   const frames: Record<string, number> = {};
@@ -208,7 +208,7 @@ export function resumeTree(count: number): Tree {
       '-f',
       'lavfi',
       '-i',
-      `testsrc2=size=320x240:rate=24:duration=2`,
+      `testsrc2=size=320x240:rate=24:duration=${seconds}`,
       '-c:v',
       'libx264',
       '-preset',
