@@ -195,7 +195,7 @@ export class BatchNorm3d extends Module {
 }
 
 /** N(0, σ²) weights and zero biases (MMCV normal_init), or PyTorch's default. */
-export type LinearInit = 'normal_0.01' | 'normal_0.001' | 'torch_default';
+export type LinearInit = 'normal_0.01' | 'normal_0.001' | 'normal_0.02' | 'torch_default';
 
 /** nn.Linear: x f32[N,in] → f32[N,out]; weight f32[in,out] (PyTorch [out,in]), bias f32[out] unless bias=false. */
 export class Linear extends Module {
@@ -210,7 +210,9 @@ export class Linear extends Module {
   ) {
     super();
     const n = inFeatures * outFeatures;
-    const std = { 'normal_0.01': 0.01, 'normal_0.001': 0.001, torch_default: null }[init];
+    const std = { 'normal_0.01': 0.01, 'normal_0.001': 0.001, 'normal_0.02': 0.02, torch_default: null }[
+      init
+    ];
     const w = std === null ? torchDefaultUniform(rng, n, inFeatures) : normal(rng, n, std);
     this.weight = this.param('weight', tf.tensor2d(w, [inFeatures, outFeatures]), { kind: 'linear' });
     this.bias = !bias

@@ -12,6 +12,7 @@ import { buildX3D } from './x3d.ts';
 import { buildTSM, buildTSN } from './tsn.ts';
 import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
+import { buildMViT } from './mvit.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -247,6 +248,27 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [8, 32, 32],
   },
   // ── end of the MMAction2 ResNet3D / CSN / SlowFast block ──
+  // ── mvit: torchvision MViT (keep this block contiguous) ──
+  {
+    name: 'mvit_v2_s',
+    family: 'torchvision MViT',
+    description:
+      'MViTv2-S: pooling attention (Conv3d + LayerNorm pools), decomposed relative positions, residual pooling',
+    build: (c) => buildMViT('mvit_v2_s', c),
+    publishedParams: 34_537_744, // torchvision MViT_V2_S_Weights meta num_params
+    referenceInput: [16, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'mvit_v1_b',
+    family: 'torchvision MViT',
+    description: 'MViTv1-B: pooling attention with absolute space-time position tables (Fan et al. 2021)',
+    build: (c) => buildMViT('mvit_v1_b', c),
+    publishedParams: 36_610_672, // torchvision MViT_V1_B_Weights meta num_params
+    referenceInput: [16, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  // ── end of the mvit block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',
