@@ -32,11 +32,16 @@ describe('MViT equals torchvision', () => {
     ]);
   });
 
+  // torchvision's weight metas: num_params, and GFLOPS 64.224 / 70.599 at 16×224² (their "_ops", which count conv,
+  // linear and the attention matmuls, rel-pos einsums included: what our MACs count)
   it.each([
-    ['mvit_v2_s', 34_537_744],
-    ['mvit_v1_b', 36_610_672],
-  ] as const)('%s has torchvision num_params %i', (name, params) => {
-    expect(modelInfo(name, { numClasses: 400 }).params).toBe(params);
+    ['mvit_v2_s', 34_537_744, 64.224],
+    ['mvit_v1_b', 36_610_672, 70.599],
+  ] as const)('%s has torchvision num_params %i and %f GMACs', (name, params, gmacs) => {
+    const info = modelInfo(name, { numClasses: 400 });
+    expect(info.params).toBe(params);
+    expect(info.input).toEqual([1, 16, 224, 224, 3]);
+    expect(Math.abs(info.macs / 1e9 - gmacs)).toBeLessThan(0.0005);
   });
 
   it.each(['mvit_v2_s', 'mvit_v1_b'] as const)(

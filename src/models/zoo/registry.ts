@@ -29,6 +29,8 @@ export interface ZooEntry {
   readonly referenceInput: readonly [number, number, number];
   /** the smallest [T, H, W] the full architecture accepts in our tests, and the tiny preset's test input */
   readonly tinyInput: readonly [number, number, number];
+  /** tiny-preset parameters that get no gradient by construction (the published model has the same dead path) */
+  readonly noGradient?: readonly string[];
 }
 
 /** CSN tiny clips: 16 frames, so that with temporal strides (1,2,2,2) res4's training-mode BNs normalise 32 values
@@ -258,6 +260,11 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParams: 34_537_744, // torchvision MViT_V2_S_Weights meta num_params
     referenceInput: [16, 224, 224],
     tinyInput: [4, 32, 32],
+    // only the cls token of the last block reaches the head, and rel-pos and the q-pool conv touch only the
+    // other tokens (torchvision's blocks.15 alike)
+    noGradient: ['rel_pos_h', 'rel_pos_w', 'rel_pos_t', 'pool_q.pool.weight'].map(
+      (p) => `blocks.3.attn.${p}`,
+    ),
   },
   {
     name: 'mvit_v1_b',
