@@ -13,6 +13,9 @@ import { loadStateDict, torchShape } from './stateDict.ts';
 import { buildMViT, type MViTName } from './mvit.ts';
 import { linearResizeMatrix, relDistances } from './mvitRelPos.ts';
 import { modelInfo } from './registry.ts';
+import { MultiscaleAttention } from './mvitAttention.ts';
+import { Rng } from '../../shared/random.ts';
+import { real } from '../nn/module.ts';
 
 interface Reference {
   x: number[];
@@ -103,4 +106,43 @@ describe('MViT equals torchvision', () => {
     },
     600_000,
   );
+});
+
+describe('MViT attention wider than the fused kernel', () => {
+  it('d + k_h + k_w + k_t > 128 (96 + 16 + 16 + 2): per-row fused calls equal the composed ops, gradients too', () => {
+    const spec = {
+      inputSize: [2, 16, 16] as const,
+      embedDim: 96,
+      outputDim: 96,
+      numHeads: 1,
+      kernelQ: [],
+      kernelKv: [],
+      strideQ: [],
+      strideKv: [],
+      residualPool: true,
+      relPos: true,
+    };
+    const x = tf.randomNormal<tf.Rank.R3>([1, 1 + 2 * 16 * 16, 96], 0, 1, 'float32', 4);
+    const r = tf.randomNormal<tf.Rank.R3>([1, 1 + 2 * 16 * 16, 96], 0, 1, 'float32', 5);
+    const results = (['composed', 'fused'] as const).map((impl) => {
+      const attn = new MultiscaleAttention(new Rng(9), { ...spec, impl });
+      const f = (input: tf.Tensor): tf.Tensor =>
+        tf.sum(tf.mul(real(attn.run(input, [2, 16, 16], { training: false })[0], 'attn'), r));
+      const y = Float32Array.from(
+        tf.tidy(() => real(attn.run(x, [2, 16, 16], { training: false })[0], 'attn').dataSync()),
+      );
+      const g = Float32Array.from(tf.tidy(() => tf.grad(f)(x).dataSync()));
+      attn.dispose();
+      return { y, g };
+    });
+    const [composed, fused] = results;
+    if (!composed || !fused) throw new Error('unreachable');
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
+      Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] ?? NaN))), 0);
+    const scale = (a: ArrayLike<number>): number =>
+      Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(maxDiff(fused.y, composed.y)).toBeLessThan(1e-5 * scale(composed.y));
+    expect(maxDiff(fused.g, composed.g)).toBeLessThan(1e-5 * scale(composed.g));
+    tf.dispose([x, r]);
+  }, 120_000);
 });

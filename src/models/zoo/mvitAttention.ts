@@ -18,7 +18,13 @@ import {
   type Act,
   type RunContext,
 } from '../nn/module.ts';
-import { relExtraDims, relPosKeyIndicators, relPosQueryTerms, type Thw } from './mvitRelPos.ts';
+import {
+  relExtraDims,
+  relPosAttentionByRow,
+  relPosKeyIndicators,
+  relPosQueryTerms,
+  type Thw,
+} from './mvitRelPos.ts';
 
 export type { Thw };
 const prod = (v: readonly number[]): number => v.reduce((a, b) => a * b, 1);
@@ -241,35 +247,52 @@ export class MultiscaleAttention extends Module {
   /** softmax(scale·q·kᵀ [+ rel-pos]) · v for q f32[B, h, Lq, d], k, v f32[B, h, Lk, d]. */
   private attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, qThw: Thw, kThw: Thw): tf.Tensor4D {
     const [b, heads, lq, d] = q.shape;
-    const lk = k.shape[2];
     const scale = 1 / Math.sqrt(d);
     if (!this.relH || !this.relW || !this.relT) {
       return this.useFused(d) ? fusedAttention(q, k, v, { scale }) : composedAttention(q, k, v, { scale });
     }
-    const e = relExtraDims(kThw);
-    const terms = relPosQueryTerms(tf.reshape(q, [b * heads, lq, d]), qThw, kThw, {
+    const tables = {
       h: this.relH as tf.Tensor as tf.Tensor2D,
       w: this.relW as tf.Tensor as tf.Tensor2D,
       t: this.relT as tf.Tensor as tf.Tensor2D,
-    });
+    };
+    const e = relExtraDims(kThw);
+    if (this.useFused(d + e)) {
+      const terms = relPosQueryTerms(tf.reshape(q, [b * heads, lq, d]), qThw, kThw, tables);
+      const qAug = tf.concat<tf.Tensor4D>([tf.mul(q, scale), tf.reshape(terms, [b, heads, lq, e])], 3);
+      return fusedPadded(qAug, augmentKeys(k, kThw), v, 1);
+    }
+    // wider than the kernel: one fused call per query row (R_h folded into the keys), else the composed ops
+    if (this.useFused(d + kThw[2] + kThw[0]))
+      return relPosAttentionByRow(q, k, v, qThw, kThw, tables, fusedPadded);
+    const terms = relPosQueryTerms(tf.reshape(q, [b * heads, lq, d]), qThw, kThw, tables);
     const qAug = tf.concat<tf.Tensor4D>([tf.mul(q, scale), tf.reshape(terms, [b, heads, lq, e])], 3);
-    const ind = tf.tensor2d(relPosKeyIndicators(kThw), [lk, e]);
-    const kAug = tf.concat<tf.Tensor4D>(
-      [k, tf.broadcastTo(tf.reshape(ind, [1, 1, lk, e]), [b, heads, lk, e])],
-      3,
-    );
-    if (!this.useFused(d + e)) return composedAttention(qAug, kAug, v, { scale: 1 });
-    const width = HEAD_DIMS.find((w) => w >= d + e) ?? d + e;
-    const pad = (t: tf.Tensor4D, from: number): tf.Tensor4D =>
-      from === width
-        ? t
-        : tf.pad(t, [
-            [0, 0],
-            [0, 0],
-            [0, 0],
-            [0, width - from],
-          ]);
-    const o = fusedAttention(pad(qAug, d + e), pad(kAug, d + e), pad(v, d), { scale: 1 });
-    return tf.slice(o, [0, 0, 0, 0], [b, heads, lq, d]);
+    return composedAttention(qAug, augmentKeys(k, kThw), v, { scale: 1 });
   }
+}
+
+/** k f32[B, h, Lk, d] → [k, one-hot(h), one-hot(w), one-hot(t)] f32[B, h, Lk, d + k_h + k_w + k_t]. */
+function augmentKeys(k: tf.Tensor4D, kThw: Thw): tf.Tensor4D {
+  const [b, heads, lk] = k.shape;
+  const e = relExtraDims(kThw);
+  const ind = tf.tensor2d(relPosKeyIndicators(kThw), [lk, e]);
+  return tf.concat<tf.Tensor4D>([k, tf.broadcastTo(tf.reshape(ind, [1, 1, lk, e]), [b, heads, lk, e])], 3);
+}
+
+/** fusedAttention on q, k zero-padded to the kernel's next width (v too), o sliced back to v's width. */
+function fusedPadded(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, scale: number): tf.Tensor4D {
+  const [b, heads, lq, from] = q.shape;
+  const d = v.shape[3];
+  const width = HEAD_DIMS.find((w) => w >= from) ?? from;
+  const pad = (t: tf.Tensor4D): tf.Tensor4D =>
+    t.shape[3] === width
+      ? t
+      : tf.pad(t, [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, width - t.shape[3]],
+        ]);
+  const o = fusedAttention(pad(q), pad(k), pad(v), { scale });
+  return width === d ? o : tf.slice(o, [0, 0, 0, 0], [b, heads, lq, d]);
 }

@@ -109,3 +109,67 @@ export function relPosKeyIndicators(kThw: Thw): Float32Array {
   }
   return out;
 }
+
+type Attend = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, scale: number) => tf.Tensor4D;
+
+/**
+ * The same attention when d + k_h + k_w + k_t exceeds the fused kernel's width: one call per query row a (the q_h
+ * index) with R_h[a] folded into the keys (k'_j = k_j/√d + R_h[a, h_j], then one-hot w and t columns), and one
+ * call for the cls query. q f32[B, heads, 1 + qt·qh·qw, d], k, v f32[B, heads, Lk, d] → f32[B, heads, Lq, d].
+ */
+export function relPosAttentionByRow(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  qThw: Thw,
+  kThw: Thw,
+  tables: { readonly h: tf.Tensor2D; readonly w: tf.Tensor2D; readonly t: tf.Tensor2D },
+  attend: Attend,
+): tf.Tensor4D {
+  const [b, heads, lq, d] = q.shape;
+  const lk = k.shape[2];
+  const [qt, qh, qw] = qThw;
+  const [kt, kh, kw] = kThw;
+  const bh = b * heads;
+  const e = kw + kt;
+  const scale = 1 / Math.sqrt(d);
+  const q3 = tf.reshape<tf.Rank.R3>(q, [bh, lq, d]);
+  const terms = relPosQueryTerms(q3, qThw, kThw, tables);
+  const wtRows = tf.reshape(tf.slice(terms, [0, 1, kh], [bh, lq - 1, e]), [bh * qt, qh, qw * e]);
+  const qRows = tf.reshape(tf.slice(q3, [0, 1, 0], [bh, lq - 1, d]), [bh * qt, qh, qw * d]);
+  const rh = relTable(tables.h, qh, kh);
+  const hOfKey = new Int32Array(lk - 1);
+  const ind = new Float32Array(lk * e);
+  for (let j = 0; j < lk - 1; j++) {
+    const [t, h, w] = [Math.floor(j / (kh * kw)), Math.floor(j / kw) % kh, j % kw];
+    hOfKey[j] = h;
+    ind[(j + 1) * e + w] = 1;
+    ind[(j + 1) * e + kw + t] = 1;
+  }
+  const kScaled = tf.reshape(tf.mul(k, scale), [bh, lk, d]);
+  const kInd = tf.broadcastTo(tf.reshape(tf.tensor2d(ind, [lk, e]), [1, lk, e]), [bh, lk, e]);
+  const hIndex = tf.tensor1d(hOfKey, 'int32');
+  const outs: tf.Tensor[] = [];
+  for (let a = 0; a < qh; a++) {
+    const qa = tf.reshape<tf.Rank.R4>(tf.slice(qRows, [0, a, 0], [bh * qt, 1, qw * d]), [
+      b,
+      heads,
+      qt * qw,
+      d,
+    ]);
+    const ta = tf.reshape<tf.Rank.R4>(tf.slice(wtRows, [0, a, 0], [bh * qt, 1, qw * e]), [
+      b,
+      heads,
+      qt * qw,
+      e,
+    ]);
+    const rha = tf.gather(tf.reshape(tf.slice(rh, [a, 0, 0], [1, kh, d]), [kh, d]), hIndex);
+    const keyBias = tf.concat([tf.zeros([1, d]), rha], 0);
+    const ka = tf.reshape<tf.Rank.R4>(tf.concat([tf.add(kScaled, keyBias), kInd], 2), [b, heads, lk, d + e]);
+    const oa = attend(tf.concat<tf.Tensor4D>([qa, ta], 3), ka, v, 1);
+    outs.push(tf.reshape(oa, [bh * qt, 1, qw * d]));
+  }
+  const rest = tf.reshape<tf.Rank.R4>(tf.concat(outs, 1), [b, heads, lq - 1, d]);
+  const cls = attend(tf.slice(q, [0, 0, 0, 0], [b, heads, 1, d]), k, v, scale);
+  return tf.concat<tf.Tensor4D>([cls, rest], 2);
+}
