@@ -1,6 +1,6 @@
 // Re-creating the built-in Toy Actions dataset from the UI (main thread): delete it, then build it afresh.
 import { createToyActions } from './toyActions.ts';
-import { deleteDataset, refreshDatasetStorage, refreshStoredDatasets } from './ingestActions.ts';
+import { deleteDataset } from './ingestActions.ts';
 import { studioStore } from './store.ts';
 
 /** The frame-store id of the built-in Toy Actions dataset. */
@@ -11,5 +11,4 @@ export async function createOrRecreateToyActions(recreate: boolean): Promise<voi
   if (studioStore.getState().toyActions.jobId !== null) return;
   if (recreate) await deleteDataset(TOY_DATASET_ID);
   await createToyActions();
-  await Promise.all([refreshStoredDatasets(), refreshDatasetStorage()]);
 }
