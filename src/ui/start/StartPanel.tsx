@@ -15,6 +15,7 @@ function Step({
   state,
   panel,
   action,
+  primary,
   children,
 }: {
   n: number;
@@ -23,6 +24,8 @@ function Step({
   state: string;
   panel: PanelId;
   action: string;
+  /** The step's main control, before the link to its panel. */
+  primary?: ReactNode;
   children?: ReactNode;
 }) {
   return (
@@ -35,8 +38,8 @@ function Step({
         <p className="muted" data-testid={`start-step-${n}-state`}>
           {state}
         </p>
-        {children}
         <div className="row">
+          {primary}
           <button
             type="button"
             className="button button--ghost"
@@ -47,6 +50,7 @@ function Step({
             {action}
           </button>
         </div>
+        {children}
       </div>
     </li>
   );
@@ -102,8 +106,7 @@ export function StartPanel() {
           }
           panel="datasets"
           action="Open Datasets"
-        >
-          <div className="row">
+          primary={
             <button
               type="button"
               className="button"
@@ -112,13 +115,14 @@ export function StartPanel() {
             >
               Create Toy Actions
             </button>
-          </div>
+          }
+        >
           <ToyProgress />
         </Step>
         <Step
           n={2}
           title="Pick a model"
-          done={model !== null}
+          done={model !== null && usable.length > 0}
           state={
             model
               ? `Preset ${finetune.preset ?? 'custom'}: ${model}. Browse the zoo or import weights on Models.`
