@@ -1,5 +1,7 @@
 // Serves the built studio (dist/) on a loopback port with cross-origin isolation headers (Node).
-import { createReadStream, statSync } from 'node:fs';
+// Hardened against hostile requests: bad percent-encoding answers 400, paths are contained by their real (symlink-
+// resolved) location, and only a Host header naming this loopback address and port is served (DNS rebinding).
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -25,21 +27,65 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-function resolveFile(root: string, urlPath: string): string | null {
-  const decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
-  const file = path.normalize(path.join(root, decoded));
-  if (!file.startsWith(root)) return null;
+/** URL prefix under which `localFiles[i]` is served as `${LOCAL_FILE_PREFIX}${i}`. */
+export const LOCAL_FILE_PREFIX = '/__local/';
+
+/** The request target's path, percent-decoded; null when it is not an origin-form path or does not decode. */
+export function decodeRequestPath(target: string): string | null {
+  const raw = target.split(/[?#]/, 1)[0] ?? '';
+  if (!raw.startsWith('/')) return null;
+  let decoded: string;
   try {
-    const stat = statSync(file);
-    if (stat.isDirectory()) return resolveFile(root, path.posix.join(decoded, 'index.html'));
-    return file;
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  return decoded.includes('\0') ? null : decoded;
+}
+
+/** True when `file` is `root` itself or lies below it (both already resolved to real paths). */
+export function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** The real path of a regular file under `realRoot` that `decoded` names (a folder gives its index.html), or null. */
+export function resolveFile(realRoot: string, decoded: string): string | null {
+  let real: string;
+  try {
+    real = realpathSync(path.join(realRoot, decoded));
+  } catch {
+    return null;
+  }
+  if (!isInside(realRoot, real)) return null;
+  try {
+    const stat = statSync(real);
+    if (stat.isDirectory())
+      return resolveFile(realRoot, path.join(path.relative(realRoot, real), 'index.html'));
+    return stat.isFile() ? real : null;
   } catch {
     return null;
   }
 }
 
-/** URL prefix under which `localFiles[i]` is served as `${LOCAL_FILE_PREFIX}${i}`. */
-export const LOCAL_FILE_PREFIX = '/__local/';
+/** Host header values this server answers: its own loopback address and port (and `localhost` for 127.0.0.1). */
+export function allowedHosts(host: string, port: number): Set<string> {
+  const named = host.includes(':') ? `[${host}]` : host;
+  const hosts = new Set([`${named}:${port}`.toLowerCase()]);
+  if (host === '127.0.0.1' || host === '::1') hosts.add(`localhost:${port}`);
+  return hosts;
+}
+
+const HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-cache',
+} as const;
+
+function refuse(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(text);
+}
 
 /**
  * Serves `root` on loopback. `localFiles` (absolute paths the user named on the command line) are served at
@@ -51,42 +97,59 @@ export function serveStatic(
   host = '127.0.0.1',
   localFiles: readonly string[] = [],
 ): Promise<StaticServer> {
-  const absRoot = path.resolve(root);
+  const realRoot = realpathSync(path.resolve(root));
+  let hosts = new Set<string>();
   const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    const index = url.startsWith(LOCAL_FILE_PREFIX)
-      ? url.slice(LOCAL_FILE_PREFIX.length).split('?')[0]
-      : undefined;
-    const local =
-      index === undefined ? undefined : /^\d+$/.test(index) ? (localFiles[Number(index)] ?? null) : null;
-    const file =
-      local !== undefined
-        ? local
-        : (resolveFile(absRoot, url) ?? (url.includes('.') ? null : path.join(absRoot, 'index.html')));
-    const headers = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-cache',
-    };
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+      refuse(res, 403, 'Forbidden: unexpected Host header');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      refuse(res, 405, 'Method not allowed');
+      return;
+    }
+    const decoded = decodeRequestPath(req.url ?? '');
+    if (decoded === null) {
+      refuse(res, 400, 'Bad request path');
+      return;
+    }
+    let file: string | null;
+    if (decoded.startsWith(LOCAL_FILE_PREFIX)) {
+      const index = decoded.slice(LOCAL_FILE_PREFIX.length);
+      file = /^\d{1,9}$/.test(index) ? (localFiles[Number(index)] ?? null) : null;
+    } else {
+      file = resolveFile(realRoot, decoded);
+      // Client-side routes (no file extension) get the app shell.
+      if (file === null && !decoded.includes('.')) file = resolveFile(realRoot, '/index.html');
+    }
     if (!file) {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('Not found');
+      refuse(res, 404, 'Not found');
       return;
     }
     res.writeHead(200, {
-      ...headers,
+      ...HEADERS,
       'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
     });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     createReadStream(file)
       .on('error', () => res.destroy())
       .pipe(res);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: actual } = server.address() as AddressInfo;
+      hosts = allowedHosts(host, actual);
       resolve({
-        url: `http://${host}:${actual}/`,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`,
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();

@@ -27,6 +27,19 @@ test('the zoo lists r3d_18; a dropped safetensors file shows its load report', a
   await page.goto('/#/models');
   const r3d = page.getByTestId('zoo-r3d_18');
   await expect(r3d.getByTestId('zoo-params')).toHaveText('33,371,472', { timeout: 240_000 });
+  // The zoo's Layers view shows r3d_18's table (built with zero weights: shapes and counts only).
+  await r3d.getByRole('button', { name: 'Layers' }).click();
+  await expect(page.getByTestId('layers')).toContainText('Layers of r3d_18', { timeout: 60_000 });
+  await expect(page.getByTestId('layers-table').locator('tbody tr').last()).toContainText(
+    /fc\s*Linear\s*\[1, 400\]/,
+  );
+  await expect(page.getByTestId('layers')).toContainText('33,371,472 parameters');
+  // A family filter and a search narrow the zoo.
+  await page.getByTestId('zoo-search').fill('r2plus1d');
+  await expect(page.getByTestId('zoo-r2plus1d_18')).toBeVisible();
+  await expect(r3d).toHaveCount(0);
+  await page.getByTestId('zoo-search').fill('');
+  await expect(r3d).toBeVisible();
 
   // r3d_18:tiny is 8 wide at the stem and 64 wide at the head: one tensor fits, the head does not.
   const file = safetensors({ 'stem.0.weight': [8, 3, 3, 7, 7], 'fc.weight': [7, 10], 'extra.weight': [2] });

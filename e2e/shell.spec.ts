@@ -1,7 +1,7 @@
 // The studio shell and the System panel, populated from the compute worker.
 import { expect, screenshot, test } from './fixtures.ts';
 
-const PANELS = ['Datasets', 'Models', 'Pretrain', 'Finetune', 'Evaluate', 'Visualise', 'System'];
+const PANELS = ['Start', 'Datasets', 'Models', 'Pretrain', 'Finetune', 'Evaluate', 'Visualise', 'System'];
 
 test('shows the shell with navigation to every panel', async ({ page }) => {
   await page.goto('/');
@@ -9,7 +9,15 @@ test('shows the shell with navigation to every panel', async ({ page }) => {
   const nav = page.getByRole('navigation', { name: 'Studio sections' });
   for (const name of PANELS) await expect(nav.getByRole('button', { name })).toBeVisible();
   await expect(page.getByTestId('gpu-status')).not.toHaveText(/Starting/);
-  for (const name of PANELS.slice(0, 6)) {
+  // A fresh profile opens on the Start view: three steps, each linking to its panel; System one click away.
+  await expect(page.getByRole('heading', { level: 1, name: 'Start' })).toBeVisible();
+  await expect(page.getByTestId('start-step-1-state')).toContainText('None stored yet');
+  await expect(page.getByTestId('start-step-2-state')).toContainText('toy_');
+  await expect(page.getByTestId('start-step-3-state')).toHaveText('No runs yet.');
+  await screenshot(page, 'start-view');
+  await page.getByRole('button', { name: 'Check your GPU on System' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'System' })).toBeVisible();
+  for (const name of PANELS.slice(0, 7)) {
     await nav.getByRole('button', { name }).click();
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
     await expect(page).toHaveURL(new RegExp(`#/${name.toLowerCase()}$`));

@@ -11,7 +11,7 @@ import './ui/styles.css';
 const client = createClient();
 installAutomationHandle(client, __TUBELET_VERSION__);
 
-navigate(panelFromHash(window.location.hash) ?? 'system');
+navigate(panelFromHash(window.location.hash) ?? 'start');
 window.addEventListener('hashchange', () => {
   const panel = panelFromHash(window.location.hash);
   if (panel) navigate(panel);

@@ -18,6 +18,7 @@ import { createModelsSlice, type ModelsSlice } from './modelsSlice.ts';
 import { createFinetuneSlice, type FinetuneSlice } from './finetuneSlice.ts';
 
 export const PANELS = [
+  'start',
   'datasets',
   'models',
   'pretrain',
@@ -112,7 +113,7 @@ export type StudioState = NavSlice &
   ModelsSlice &
   FinetuneSlice;
 
-const createNavSlice = (): NavSlice => ({ panel: 'system' });
+const createNavSlice = (): NavSlice => ({ panel: 'start' });
 
 const createSystemSlice = (): SystemSlice => ({
   status: 'starting',

@@ -2,6 +2,7 @@
 // its progress in the store. The worker job is idempotent, so asking again when it exists costs one lookup.
 import { studioStore } from './store.ts';
 import { reportError, requireClient } from './actions.ts';
+import { refreshDatasetStorage, refreshStoredDatasets } from './ingestActions.ts';
 
 /**
  * Whether the studio makes Toy Actions by itself on start: `?toy=1` / `?toy=0` decide; otherwise yes, unless
@@ -21,10 +22,16 @@ const setToy = (patch: Partial<ReturnType<typeof studioStore.getState>['toyActio
 /** Runs the toy-actions job (creating or completing the dataset); errors go to the error centre. */
 export async function createToyActions(): Promise<void> {
   if (studioStore.getState().toyActions.jobId !== null) return;
+  let lastStorage = 0;
   const job = requireClient().startJob({ kind: 'toy-actions' }, (event) => {
     if (event.type !== 'progress') return;
     if (event.stage === 'encode') setToy({ encoded: event.done, total: event.total });
     else if (event.stage === 'ingest') setToy({ ingested: event.done, total: event.total });
+    // the storage figures follow the frames being stored, every 2 s at most
+    if (event.stage === 'ingest' && Date.now() - lastStorage > 2000) {
+      lastStorage = Date.now();
+      void refreshDatasetStorage();
+    }
   });
   setToy({ jobId: job.id, encoded: 0, ingested: 0, total: 0, result: null });
   try {
@@ -33,6 +40,7 @@ export async function createToyActions(): Promise<void> {
     reportError(error);
   } finally {
     setToy({ jobId: null });
+    await Promise.all([refreshStoredDatasets(), refreshDatasetStorage()]);
   }
 }
 

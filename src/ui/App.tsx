@@ -9,6 +9,7 @@ import { SystemPanel } from './system/SystemPanel.tsx';
 import { DatasetsPanel } from './datasets/DatasetsPanel.tsx';
 import { ModelsPanel } from './models/ModelsPanel.tsx';
 import { FinetunePanel } from './finetune/FinetunePanel.tsx';
+import { StartPanel } from './start/StartPanel.tsx';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -21,7 +22,9 @@ export function App() {
       <div className="app__body">
         <Nav />
         <main className="app__main">
-          {panel === 'system' ? (
+          {panel === 'start' ? (
+            <StartPanel />
+          ) : panel === 'system' ? (
             <SystemPanel />
           ) : panel === 'datasets' ? (
             <DatasetsPanel />

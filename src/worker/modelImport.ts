@@ -13,6 +13,7 @@ import { describeUnwrap, unwrapStateDict } from '../models/weights/unwrap.ts';
 import { keyMapFor, nativeSource } from '../models/weights/keyMaps.ts';
 import { buildModel, ZOO, zooEntry } from '../models/zoo/registry.ts';
 import { loadStateDict } from '../models/zoo/stateDict.ts';
+import { withoutInitialisation } from '../models/nn/init.ts';
 import type { ModelConfig, ZooModel } from '../models/zoo/zooModel.ts';
 import { exportSafetensors, readImportable } from '../export/modelExport.ts';
 import { modelStore, type ModelStore } from '../data/store/modelStore.ts';
@@ -136,8 +137,15 @@ export async function importModel(
   }
 }
 
-/** A stored model (its weights loaded strictly) or a registry arch with its seeded initialisation. */
-export async function openModel(name: string, store: ModelStore = modelStore()): Promise<ZooModel> {
+/**
+ * A stored model (its weights loaded strictly) or a registry arch with its seeded initialisation (`zeros`: weights
+ * left zero, for shapes and counts only).
+ */
+export async function openModel(
+  name: string,
+  store: ModelStore = modelStore(),
+  zeros = false,
+): Promise<ZooModel> {
   const record = await store.getModel(name);
   if (record) {
     const weights = await store.getWeights(name);
@@ -161,7 +169,8 @@ export async function openModel(name: string, store: ModelStore = modelStore()):
       hint: `imported: ${stored.join(', ') || '(none)'}; zoo: ${ZOO.map((e) => e.name).join(', ')}; import one with tubelet import FILE --arch ARCH --name ${name}`,
     });
   }
-  return buildModel(arch.arch, archConfig(arch));
+  const build = (): ZooModel => buildModel(arch.arch, archConfig(arch));
+  return zeros ? withoutInitialisation(build) : build();
 }
 
 export async function listStoredModels(store: ModelStore = modelStore()): Promise<StoredModelSummary[]> {

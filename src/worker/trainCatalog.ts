@@ -10,6 +10,12 @@ export function trainCatalog(): TrainCatalog {
     presets: TRAIN_PRESETS,
     defaultPreset: DEFAULT_PRESET,
     models: ZOO.flatMap((e) => [`${e.name}:tiny`, e.name]),
+    modelFamilies: Object.fromEntries(
+      ZOO.flatMap((e) => [
+        [`${e.name}:tiny`, e.family],
+        [e.name, e.family],
+      ]),
+    ),
   };
 }
 

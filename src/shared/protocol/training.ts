@@ -27,6 +27,8 @@ export interface TrainCatalog {
   readonly defaultPreset: string;
   /** Registry names the train job accepts ('r3d_18', 'r3d_18:tiny', …). */
   readonly models: readonly string[];
+  /** Each model name's family ('ResNet-3D', …), for grouping the model select; absent from older workers. */
+  readonly modelFamilies?: Readonly<Record<string, string>>;
 }
 
 /** A registry model's size and cost for one clip (nothing runs on the GPU): sizes the Finetune estimates. */

@@ -14,6 +14,7 @@ import { DropZone } from './DropZone.tsx';
 import { IngestCard } from './IngestCard.tsx';
 import { ScanSummary } from './ScanSummary.tsx';
 import { StoredDatasets } from './StoredDatasets.tsx';
+import { ToyActionsCard } from './ToyActionsCard.tsx';
 
 export function DatasetsPanel() {
   const scan = useStudio((s) => s.datasetScan);
@@ -46,6 +47,7 @@ export function DatasetsPanel() {
       ) : null}
       {scan.summary ? <ScanSummary summary={scan.summary} busy={busy || ingesting} /> : null}
       {scan.summary ? <IngestCard disabled={busy || scan.summary.videoCount === 0} /> : null}
+      <ToyActionsCard />
       <h2>Stored datasets</h2>
       {storage ? <StorageCard storage={storage} onPersist={persistDatasetStorage} /> : null}
       {stored ? <StoredDatasets list={stored} busy={ingesting} /> : null}

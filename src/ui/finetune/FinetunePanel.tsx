@@ -70,6 +70,7 @@ export function FinetunePanel() {
             records={training.records}
             totalSteps={training.totalSteps}
             clipsPerStep={training.clipsPerStep}
+            status={training.status}
           />
           <Card
             title="Validation each epoch"

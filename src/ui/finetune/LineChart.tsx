@@ -19,6 +19,8 @@ export interface LineChartProps {
   readonly series: readonly ChartSeries[];
   readonly logY?: boolean;
   readonly height?: number;
+  /** Draw the title above the plot (off when the card's own title already names the chart). */
+  readonly showTitle?: boolean;
 }
 
 /** Width before the container has been measured (and the narrowest a chart is drawn). */
@@ -38,16 +40,24 @@ export function chartWidth(px: number): number {
   return px > 0 ? Math.max(MIN_CHART_WIDTH, Math.floor(px)) : FALLBACK_CHART_WIDTH;
 }
 
-export function LineChart({ title, xLabel, x, series, logY = false, height = 200 }: LineChartProps) {
+export function LineChart({
+  title,
+  xLabel,
+  x,
+  series,
+  logY = false,
+  height = 200,
+  showTitle = true,
+}: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const key = `${title}|${series.map((s) => `${s.label}:${s.dash?.join('-') ?? ''}`).join(',')}|${logY}|${height}`;
+  const key = `${title}|${series.map((s) => `${s.label}:${s.dash?.join('-') ?? ''}`).join(',')}|${logY}|${height}|${showTitle}`;
 
   useEffect(() => {
     const el = host.current;
     if (!el) return undefined;
     const options: uPlot.Options = {
-      title,
+      ...(showTitle ? { title } : {}),
       width: chartWidth(el.clientWidth),
       height,
       scales: { x: { time: false }, y: logY ? LOG_SCALE : {} },

@@ -1,5 +1,6 @@
 // The Finetune panel's setup card (main thread): preset, dataset and model choice, config import/export, and
 // the Train / Stop buttons with the run's status.
+import { groupModels } from './modelGroups.ts';
 import { useRef } from 'react';
 import {
   choosePreset,
@@ -77,8 +78,14 @@ export function SetupCard({ catalog, preset, draft, datasets, valid, status, bus
             }}
           >
             {catalog.models.includes(draft.model) ? null : <option>{draft.model}</option>}
-            {catalog.models.map((m) => (
-              <option key={m}>{m}</option>
+            {groupModels(catalog.models, catalog.modelFamilies).map((g) => (
+              <optgroup key={g.family} label={g.family}>
+                {g.options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         </label>

@@ -4,6 +4,7 @@
 // as read time). Fed with the `train-record` events of a train job.
 import { useMemo } from 'react';
 import type { TrainRecord } from '../../shared/training.ts';
+import type { TrainStatus } from '../../state/finetuneSlice.ts';
 import { Card } from '../common/Card.tsx';
 import { ProgressBar } from '../common/ProgressBar.tsx';
 import { epochColumns, etaSeconds, formatEta, stepColumns } from './dashboardData.ts';
@@ -24,21 +25,54 @@ export interface TrainDashboardProps {
   readonly records: readonly TrainRecord[];
   readonly totalSteps: number;
   readonly clipsPerStep: number;
+  /** The train job's status: before a run's first record only a compact "no data yet" card shows. */
+  readonly status?: TrainStatus;
 }
 
-export function TrainDashboard({ records, totalSteps, clipsPerStep }: TrainDashboardProps) {
+export function TrainDashboard({
+  records,
+  totalSteps,
+  clipsPerStep,
+  status = 'running',
+}: TrainDashboardProps) {
   const s = useMemo(() => stepColumns(records), [records]);
   const e = useMemo(() => epochColumns(records), [records]);
   const done = s.step[s.step.length - 1] ?? 0;
   const eta = formatEta(etaSeconds(records, totalSteps, clipsPerStep));
+  if (records.length === 0) {
+    const starting = status === 'starting' || status === 'running';
+    return (
+      <div className="grid dashboard-grid" data-testid="train-dashboard" data-state="empty">
+        <Card title="Training charts" wide testId="dashboard-empty">
+          {starting ? (
+            <ProgressBar done={0} total={totalSteps} label="Starting the run…" />
+          ) : (
+            <p className="muted">
+              No data yet. Loss, accuracy, learning rate, gradient norm and speed charts appear here once a
+              run starts.
+            </p>
+          )}
+        </Card>
+      </div>
+    );
+  }
   return (
     <div className="grid dashboard-grid" data-testid="train-dashboard">
       <Card title="Progress" wide>
-        <ProgressBar done={done} total={totalSteps} label={`step ${done} / ${totalSteps} · ETA ${eta}`} />
+        <ProgressBar
+          done={done}
+          total={totalSteps}
+          label={
+            status === 'running' || status === 'starting'
+              ? `step ${done} / ${totalSteps} · ETA ${eta}`
+              : `step ${done} / ${totalSteps} · ${status}`
+          }
+        />
       </Card>
       <Card title="Loss">
         <LineChart
           title="loss"
+          showTitle={false}
           xLabel="step"
           x={s.step}
           series={[{ label: 'train loss', values: s.loss, color: '#f5a623' }]}

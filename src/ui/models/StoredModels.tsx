@@ -5,23 +5,36 @@ import { downloadExport, showLayers } from '../../state/modelActions.ts';
 import { formatBytes } from '../common/format.ts';
 
 const LABELS: Record<ExportFormat, string> = { bundle: 'Bundle', safetensors: 'safetensors', tfjs: 'TF.js' };
+const TIPS: Record<ExportFormat, string> = {
+  bundle: 'a Tubelet bundle (config, classes and weights in one file)',
+  safetensors: 'safetensors weights (PyTorch key names)',
+  tfjs: 'a TF.js model (model.json and weight shards)',
+};
 
 /** Layers, then one export button per format, for a stored model or a zoo arch. */
 export function ModelActions({ model, busy }: { model: string; busy: boolean }) {
   return (
     <>
-      <button type="button" className="button button--ghost" onClick={() => void showLayers(model)}>
-        Layers
+      <button
+        type="button"
+        className="button button--ghost button--small"
+        title={`Show the layers of ${model}: kind, output shape and parameters`}
+        onClick={() => void showLayers(model)}
+      >
+        <span aria-hidden="true">☰ </span>Layers
       </button>
       {EXPORT_FORMATS.map((f) => (
         <button
           key={f}
           type="button"
-          className="button button--ghost"
+          className="button button--ghost button--small"
           disabled={busy}
           data-testid={`export-${f}`}
+          title={`Download ${model} as ${TIPS[f]}`}
+          aria-label={`Download ${LABELS[f]}`}
           onClick={() => void downloadExport(model, f)}
         >
+          <span aria-hidden="true">⤓ </span>
           {LABELS[f]}
         </button>
       ))}
@@ -41,7 +54,7 @@ export function StoredModels({ list, busy }: { list: readonly StoredModelSummary
           <th className="num">Parameters</th>
           <th>From</th>
           <th className="num">Size</th>
-          <th />
+          <th>Actions</th>
         </tr>
       </thead>
       <tbody>

@@ -2,7 +2,7 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-type Planned = Exclude<PanelId, 'system' | 'datasets' | 'models' | 'finetune'>;
+type Planned = Exclude<PanelId, 'start' | 'system' | 'datasets' | 'models' | 'finetune'>;
 
 const PLANS: Record<Planned, { summary: string; items: string[] }> = {
   pretrain: {

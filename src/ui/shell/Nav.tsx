@@ -3,6 +3,7 @@ import { navigate } from '../../state/actions.ts';
 import { PANELS, useStudio, type PanelId } from '../../state/store.ts';
 
 export const PANEL_TITLES: Record<PanelId, string> = {
+  start: 'Start',
   datasets: 'Datasets',
   models: 'Models',
   pretrain: 'Pretrain',
@@ -13,6 +14,7 @@ export const PANEL_TITLES: Record<PanelId, string> = {
 };
 
 const ICONS: Record<PanelId, string> = {
+  start: '▸',
   datasets: '▤',
   models: '◇',
   pretrain: '◌',
