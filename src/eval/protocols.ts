@@ -69,6 +69,17 @@ export const PROTOCOLS: readonly ProtocolPreset[] = [
     average: 'score',
     shortSide: null,
   },
+  {
+    name: 'custom',
+    description:
+      'views given as CLIPSxCROPS (MMAction2 test-mode clips), every labelled video unless a split is given',
+    split: null,
+    temporal: 'mmaction',
+    numClips: 1,
+    crop: 'center',
+    average: 'score',
+    shortSide: null,
+  },
 ];
 
 export function protocolPreset(name: string): ProtocolPreset {

@@ -65,14 +65,17 @@ export async function runEvalJob(
   store: EvalStore = evalStore(),
 ): Promise<EvalResult> {
   const t0 = performance.now();
-  const dataset = await datasetStore().getDataset(spec.dataset);
+  const datasets = datasetStore();
+  const dataset =
+    (await datasets.getDataset(spec.dataset)) ??
+    (await datasets.listDatasets()).find((d) => d.name === spec.dataset);
   if (!dataset)
     throw new TubeletError('DATASET_NOT_FOUND', `No stored dataset has the id '${spec.dataset}'.`);
   job.progress('load', 0, 1);
-  const model = await openModel(spec.model);
+  const model = await openModel(spec.model, undefined, dataset.classes.length);
   try {
     const protocol = resolve(spec, model.name);
-    const id = evalId(spec.model, spec.dataset, protocol);
+    const id = evalId(spec.model, dataset.id, protocol);
     const frames = frameStore();
     const videos = (await frames.listVideos(dataset.id))
       .filter(
@@ -96,7 +99,7 @@ export async function runEvalJob(
     const header = (status: EvalRecord['status'], seconds: number, metrics: string | null): EvalRecord => ({
       id,
       model: spec.model,
-      dataset: spec.dataset,
+      dataset: dataset.id,
       split: protocol.split,
       protocol: JSON.stringify(protocol),
       status,
@@ -191,7 +194,7 @@ export async function runEvalJob(
     return {
       id,
       model: spec.model,
-      dataset: spec.dataset,
+      dataset: dataset.id,
       classes: dataset.classes,
       protocol: summary(protocol),
       ...metrics,

@@ -136,8 +136,15 @@ export async function importModel(
   }
 }
 
-/** A stored model (its weights loaded strictly) or a registry arch with its seeded initialisation. */
-export async function openModel(name: string, store: ModelStore = modelStore()): Promise<ZooModel> {
+/**
+ * A stored model (its weights loaded strictly) or a registry arch with its seeded initialisation (with
+ * `numClasses` outputs when given, e.g. a dataset's class count for evaluation; else the published head).
+ */
+export async function openModel(
+  name: string,
+  store: ModelStore = modelStore(),
+  numClasses?: number,
+): Promise<ZooModel> {
   const record = await store.getModel(name);
   if (record) {
     const weights = await store.getWeights(name);
@@ -161,7 +168,7 @@ export async function openModel(name: string, store: ModelStore = modelStore()):
       hint: `imported: ${stored.join(', ') || '(none)'}; zoo: ${ZOO.map((e) => e.name).join(', ')}; import one with tubelet import FILE --arch ARCH --name ${name}`,
     });
   }
-  return buildModel(arch.arch, archConfig(arch));
+  return buildModel(arch.arch, archConfig(arch, numClasses));
 }
 
 export async function listStoredModels(store: ModelStore = modelStore()): Promise<StoredModelSummary[]> {
