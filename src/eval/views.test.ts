@@ -10,7 +10,8 @@ import {
   type ViewSpec,
 } from './views.ts';
 import { averageViews, softmax } from './average.ts';
-import { parseViews, protocolPreset, resolveProtocol } from './protocols.ts';
+import { parseViews, protocolPreset, PROTOCOLS, resolveProtocol } from './protocols.ts';
+import { EVAL_PROTOCOL_NAMES } from '../shared/protocol/eval.ts';
 
 const spec = (over: Partial<ViewSpec>): ViewSpec => ({
   temporal: 'mmaction',
@@ -136,5 +137,6 @@ describe('averaging and protocols', () => {
     expect(() => parseViews('3x2')).toThrow(/CROPS 1, 3 or 10/);
     expect(() => protocolPreset('nope')).toThrow(/unknown protocol/);
     expect(resolveProtocol(protocolPreset('kinetics400-val'), [8, 224, 224]).shortSide).toBe(256);
+    expect(PROTOCOLS.map((p) => p.name)).toEqual([...EVAL_PROTOCOL_NAMES]);
   });
 });

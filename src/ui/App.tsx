@@ -9,6 +9,7 @@ import { SystemPanel } from './system/SystemPanel.tsx';
 import { DatasetsPanel } from './datasets/DatasetsPanel.tsx';
 import { ModelsPanel } from './models/ModelsPanel.tsx';
 import { FinetunePanel } from './finetune/FinetunePanel.tsx';
+import { EvaluatePanel } from './evaluate/EvaluatePanel.tsx';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -29,6 +30,8 @@ export function App() {
             <ModelsPanel />
           ) : panel === 'finetune' ? (
             <FinetunePanel />
+          ) : panel === 'evaluate' ? (
+            <EvaluatePanel />
           ) : (
             <PlannedPanel panel={panel} />
           )}

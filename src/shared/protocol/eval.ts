@@ -85,3 +85,17 @@ export interface StoredEvalSummary {
   readonly seconds: number;
   readonly updatedAt: number;
 }
+
+/** Protocol preset names (src/eval/protocols.ts holds their definitions; a test keeps the lists equal). */
+export const EVAL_PROTOCOL_NAMES = [
+  'ucf101-split1',
+  'ucf101-split2',
+  'ucf101-split3',
+  'hmdb51-split1',
+  'hmdb51-split2',
+  'hmdb51-split3',
+  'kinetics400-val',
+  'sthv2-val',
+  'single-view',
+  'custom',
+] as const;
