@@ -45,6 +45,13 @@ export interface GlobalOptions {
   /** export: bundle | safetensors | tfjs, and where to write (a file; a folder for tfjs) */
   readonly exportFormat: ExportFormat | undefined;
   readonly out: string | undefined;
+  /** eval: protocol preset, custom views CLIPSxCROPS, averaging, split (test|val|N|all|tag), checkpoint/run */
+  readonly protocol: string | undefined;
+  readonly views: string | undefined;
+  readonly average: string | undefined;
+  readonly evalSplit: string | undefined;
+  readonly checkpoint: string | undefined;
+  readonly run: string | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -106,6 +113,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         topk: { type: 'string' },
         'input-tensor': { type: 'string' },
         out: { type: 'string' },
+        protocol: { type: 'string' },
+        views: { type: 'string' },
+        average: { type: 'string' },
+        checkpoint: { type: 'string' },
+        run: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -132,7 +144,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (values.from !== undefined && !(WEIGHT_SOURCES as readonly string[]).includes(values.from)) {
     throw new UsageError(`--from must be one of ${WEIGHT_SOURCES.join(', ')}, got '${values.from}'`);
   }
-  const split = values.split === undefined ? undefined : intOption('split', values.split, 1, 1, 3);
+  const split =
+    values.split === undefined || command === 'eval' ? undefined : intOption('split', values.split, 1, 1, 3);
   return {
     command,
     rest,
@@ -168,6 +181,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       inputTensor: values['input-tensor'],
       exportFormat: exportFormat as ExportFormat | undefined,
       out: values.out,
+      protocol: values.protocol,
+      views: values.views,
+      average: values.average,
+      evalSplit: command === 'eval' ? values.split : undefined,
+      checkpoint: values.checkpoint,
+      run: values.run,
     },
   };
 }
@@ -202,6 +221,10 @@ Commands:
                         prints the load report
   predict VIDEO         class scores of --model NAME (imported, or a zoo arch) for a video's centre clip, or for
                         --input-tensor FILE.safetensors (float32 x [N,3,T,H,W], normalised); --topk N (default 5)
+  eval                  evaluate --model NAME on --dataset ID: [--protocol NAME | --views CLIPSxCROPS]
+                        [--average score|prob|none|sum|max] [--split test|val|N|all]; --json prints top1, top5,
+                        mean_class_accuracy, confusion, per_class, per_video, protocol, seconds
+  evals                 the stored evaluations (--json)
   export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text

@@ -31,6 +31,7 @@ import {
 } from './commands/modelIo.ts';
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 import { formatRuns, listRuns, runsJson } from './commands/runs.ts';
+import { evalJson, evalSpec, formatEval, formatEvals, listEvals, runEval } from './commands/eval.ts';
 import { DEFAULT_PRESET } from '../src/train/presets.ts';
 import { benchTrain, formatTrainBench } from './commands/benchTrain.ts';
 import type { TrainRecord } from '../src/shared/training.ts';
@@ -145,6 +146,35 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
     case 'runs': {
       const list = await withStudio(session, (s) => listRuns(s));
       process.stdout.write(`${options.json ? JSON.stringify(runsJson(list)) : formatRuns(list)}\n`);
+      return EXIT_OK;
+    }
+    case 'eval': {
+      const spec = evalSpec({
+        model: options.model,
+        dataset: options.dataset,
+        protocol: options.protocol,
+        views: options.views,
+        average: options.average,
+        split: options.evalSplit,
+        checkpoint: options.checkpoint,
+        run: options.run,
+      });
+      let lastLog = 0;
+      const result = await withStudio(session, (s) =>
+        runEval(s, spec, (event) => {
+          if (event.type !== 'progress' || event.stage !== 'videos' || options.json) return;
+          const now = Date.now();
+          if (now - lastLog < 1000 && event.done < event.total) return;
+          lastLog = now;
+          log(`  ${event.done}/${event.total} videos`);
+        }),
+      );
+      process.stdout.write(`${options.json ? JSON.stringify(evalJson(result)) : formatEval(result)}\n`);
+      return EXIT_OK;
+    }
+    case 'evals': {
+      const list = await withStudio(session, (s) => listEvals(s));
+      print(list, options.json, formatEvals);
       return EXIT_OK;
     }
     case 'models': {

@@ -31,6 +31,7 @@ import type {
   ToyActionsSpec,
 } from './protocol/datasets.ts';
 import type { ModelSummary, ModelsSpec } from './protocol/models.ts';
+import type { EvalResult, EvalSpec, ListEvalsSpec, StoredEvalSummary } from './protocol/eval.ts';
 import type {
   DoctorReport,
   GpuInfo,
@@ -58,6 +59,7 @@ export * from './protocol/bench.ts';
 export * from './protocol/datasets.ts';
 export * from './protocol/training.ts';
 export * from './protocol/models.ts';
+export * from './protocol/eval.ts';
 
 export type JobSpec =
   | ModelsSpec
@@ -83,7 +85,9 @@ export type JobSpec =
   | ListRunsSpec
   | RunHistorySpec
   | PruneRunSpec
-  | LoseDeviceSpec;
+  | LoseDeviceSpec
+  | EvalSpec
+  | ListEvalsSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -111,6 +115,8 @@ export interface JobResults {
   'export-model': ExportModelResult;
   'list-stored-models': readonly StoredModelSummary[];
   'model-layers': readonly LayerRow[];
+  eval: EvalResult;
+  'list-evals': readonly StoredEvalSummary[];
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

@@ -16,6 +16,7 @@ import type { DatasetFormat } from '../shared/datasets.ts';
 import type { SerializedError } from '../shared/errors.ts';
 import { createModelsSlice, type ModelsSlice } from './modelsSlice.ts';
 import { createFinetuneSlice, type FinetuneSlice } from './finetuneSlice.ts';
+import { createEvaluateSlice, type EvaluateSlice } from './evaluateSlice.ts';
 
 export const PANELS = [
   'start',
@@ -111,7 +112,8 @@ export type StudioState = NavSlice &
   DatasetsSlice &
   ToyActionsSlice &
   ModelsSlice &
-  FinetuneSlice;
+  FinetuneSlice &
+  EvaluateSlice;
 
 const createNavSlice = (): NavSlice => ({ panel: 'start' });
 
@@ -168,6 +170,7 @@ export const studioStore = createStore<StudioState>()(() => ({
   ...createToyActionsSlice(),
   ...createModelsSlice(),
   ...createFinetuneSlice(),
+  ...createEvaluateSlice(),
 }));
 
 export function useStudio<T>(selector: (state: StudioState) => T): T {

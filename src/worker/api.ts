@@ -44,6 +44,7 @@ import { runToyActions } from './toyActions.ts';
 import { listRunSummaries, pruneRun, runHistory } from './runs.ts';
 import { modelCost, trainCatalog } from './trainCatalog.ts';
 import { augmentPreview } from './augmentPreview.ts';
+import { listEvals, runEvalJob } from './evalJob.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -158,6 +159,12 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       await ready();
       return modelLayers(spec.model);
     }),
+  eval: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return runEvalJob(spec, job);
+    }),
+  'list-evals': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => listEvals()),
   'lose-device': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async () => ({ lost: (await loseGpuDevice()) !== false })),
   'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),

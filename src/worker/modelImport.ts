@@ -139,12 +139,13 @@ export async function importModel(
 
 /**
  * A stored model (its weights loaded strictly) or a registry arch with its seeded initialisation (`zeros`: weights
- * left zero, for shapes and counts only).
+ * left zero, for shapes and counts only; `numClasses` outputs when given, e.g. a dataset's class count for
+ * evaluation, else the published head).
  */
 export async function openModel(
   name: string,
   store: ModelStore = modelStore(),
-  zeros = false,
+  options: { zeros?: boolean; numClasses?: number } = {},
 ): Promise<ZooModel> {
   const record = await store.getModel(name);
   if (record) {
@@ -169,8 +170,8 @@ export async function openModel(
       hint: `imported: ${stored.join(', ') || '(none)'}; zoo: ${ZOO.map((e) => e.name).join(', ')}; import one with tubelet import FILE --arch ARCH --name ${name}`,
     });
   }
-  const build = (): ZooModel => buildModel(arch.arch, archConfig(arch));
-  return zeros ? withoutInitialisation(build) : build();
+  const build = (): ZooModel => buildModel(arch.arch, archConfig(arch, options.numClasses));
+  return options.zeros === true ? withoutInitialisation(build) : build();
 }
 
 export async function listStoredModels(store: ModelStore = modelStore()): Promise<StoredModelSummary[]> {

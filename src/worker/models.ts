@@ -35,7 +35,7 @@ function countZoo(onModel?: (done: number, total: number, name: string) => void)
 /** Leaf layers of a stored model or registry arch for one clip of its reference input. */
 export async function modelLayers(name: string): Promise<LayerRow[]> {
   // shapes and counts only: a zoo arch is built with zero weights (the RNG draws dominate building r3d_18)
-  const model = await openModel(name, undefined, true);
+  const model = await openModel(name, undefined, { zeros: true });
   try {
     const [t, h, w] = zooEntry(model.name).referenceInput;
     return model.layers([1, t, h, w, 3]);

@@ -134,6 +134,35 @@ export interface ModelRecord {
   readonly createdAt: number;
 }
 
+/** An evaluation (store `evals`, key `id`); its per-video results live in `evalVideos` under [id, videoId]. */
+export interface EvalRecord {
+  readonly id: string;
+  readonly model: string;
+  readonly dataset: string;
+  readonly split: string | null;
+  /** The resolved protocol (src/eval/protocols.ts ResolvedProtocol) as JSON. */
+  readonly protocol: string;
+  readonly status: 'running' | 'stopped' | 'done' | 'failed';
+  readonly videosTotal: number;
+  /** The metrics (src/shared/protocol/eval.ts EvalMetrics) as JSON once done; null before. */
+  readonly metrics: string | null;
+  /** Seconds spent scoring, summed over every (resumed) attempt. */
+  readonly seconds: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** One scored video of an evaluation. */
+export interface EvalVideoRecord {
+  readonly evalId: string;
+  readonly videoId: string;
+  readonly label: number;
+  /** Video-level scores after averaging, f64[classes]. */
+  readonly scores: readonly number[];
+  /** Per-view logits f64[views][classes] (kept for average 'none' and exports). */
+  readonly viewLogits: readonly (readonly number[])[];
+}
+
 export interface TubeletDB extends DBSchema {
   datasets: { key: string; value: DatasetRecord };
   tuning: { key: string; value: TuningRecord; indexes: { byAdapter: string } };
@@ -146,6 +175,8 @@ export interface TubeletDB extends DBSchema {
   models: { key: string; value: ModelRecord };
   /** safetensors (PyTorch layout, torchvision/MMAction2 names) of model `name` */
   modelWeights: { key: string; value: ArrayBuffer };
+  evals: { key: string; value: EvalRecord };
+  evalVideos: { key: [string, string]; value: EvalVideoRecord };
 }
 
 /**
@@ -176,6 +207,11 @@ const LADDER: ((db: IDBPDatabase<TubeletDB>) => void)[] = [
   (db) => {
     db.createObjectStore('models', { keyPath: 'name' });
     db.createObjectStore('modelWeights');
+  },
+  // v5: evaluation results (header per evaluation + one record per scored video, written as each video finishes)
+  (db) => {
+    db.createObjectStore('evals', { keyPath: 'id' });
+    db.createObjectStore('evalVideos', { keyPath: ['evalId', 'videoId'] });
   },
 ];
 

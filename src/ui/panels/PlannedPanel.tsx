@@ -2,20 +2,16 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
+<<<<<<< HEAD
 type Planned = Exclude<PanelId, 'start' | 'system' | 'datasets' | 'models' | 'finetune'>;
+=======
+type Planned = Exclude<PanelId, 'system' | 'datasets' | 'models' | 'finetune' | 'evaluate'>;
+>>>>>>> eval
 
 const PLANS: Record<Planned, { summary: string; items: string[] }> = {
   pretrain: {
     summary: 'Self-supervised pretraining on your unlabelled videos.',
     items: ['BYOL with the fine-grained key-value memory predictor', 'MaskFeat with HOG targets', 'VideoMAE'],
-  },
-  evaluate: {
-    summary: 'Standard evaluation protocols.',
-    items: [
-      'Multi-view testing (clips × crops)',
-      'Top-1, top-5 and mean class accuracy',
-      'Zero-shot recognition',
-    ],
   },
   visualise: {
     summary: 'Look inside the models.',
