@@ -9,11 +9,8 @@ import { SystemPanel } from './system/SystemPanel.tsx';
 import { DatasetsPanel } from './datasets/DatasetsPanel.tsx';
 import { ModelsPanel } from './models/ModelsPanel.tsx';
 import { FinetunePanel } from './finetune/FinetunePanel.tsx';
-<<<<<<< HEAD
 import { StartPanel } from './start/StartPanel.tsx';
-=======
 import { EvaluatePanel } from './evaluate/EvaluatePanel.tsx';
->>>>>>> eval
 
 export function App() {
   const status = useStudio((s) => s.status);

@@ -2,11 +2,7 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-<<<<<<< HEAD
-type Planned = Exclude<PanelId, 'start' | 'system' | 'datasets' | 'models' | 'finetune'>;
-=======
-type Planned = Exclude<PanelId, 'system' | 'datasets' | 'models' | 'finetune' | 'evaluate'>;
->>>>>>> eval
+type Planned = Exclude<PanelId, 'start' | 'system' | 'datasets' | 'models' | 'finetune' | 'evaluate'>;
 
 const PLANS: Record<Planned, { summary: string; items: string[] }> = {
   pretrain: {
