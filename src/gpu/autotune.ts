@@ -1,5 +1,6 @@
 // Per-device autotuning (wherever the GPUDevice lives): times a kernel's candidate configurations for a shape
 // class once per adapter, keeps the winner in memory and in a persistent TuneStore (IndexedDB in the studio).
+// The stock kernel a tuned kernel replaces is one of its candidates, so a tuned choice is never slower than it.
 import type { GpuInfo } from '../shared/protocol.ts';
 
 export interface TunedConfig {
@@ -27,6 +28,11 @@ export interface TuneRequest<C> {
   readonly kernel: string;
   readonly shapeClass: string;
   readonly candidates: readonly C[];
+  /**
+   * The candidate that runs the stock kernel ours replace (e.g. TF.js's own). When given it must be among
+   * `candidates`: it is timed like the others, so the winner is never one measured slower than stock.
+   */
+  readonly baseline?: C;
   /** Encodes and submits one run of the kernel with config `c`; may return a cleanup for its buffers. */
   readonly run: (c: C) => (() => void) | undefined;
 }
@@ -43,10 +49,28 @@ export function adapterKey(
   return [info.vendor, info.architecture, info.device, info.description].map((s) => s || '?').join('/');
 }
 
+/** A short stable hash (FNV-1a, 32 bit) of a candidate set: winners persist per set, not per shape class alone. */
+export function candidateSetKey(candidates: readonly unknown[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of JSON.stringify(candidates)) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.POSITIVE_INFINITY;
 };
+
+function checkBaseline<C>(request: TuneRequest<C>): void {
+  if (request.baseline === undefined) return;
+  const json = JSON.stringify(request.baseline);
+  if (!request.candidates.some((c) => JSON.stringify(c) === json)) {
+    throw new Error(`autotune: the stock baseline of ${request.kernel} is not among its candidates`);
+  }
+}
 
 export class Autotuner {
   private readonly winners = new Map<string, string>();
@@ -59,19 +83,24 @@ export class Autotuner {
     private readonly options: TuneOptions = {},
   ) {}
 
-  private key(kernel: string, shapeClass: string): string {
-    return `${this.adapter}|${kernel}|${shapeClass}`;
+  /**
+   * Where a winner is kept (memory and store): per adapter, kernel, shape class and candidate set, so a winner
+   * picked from an older set (one without the stock kernel, or with other tiles) is measured again, not reused.
+   */
+  storeKey(kernel: string, shapeClass: string, candidates: readonly unknown[]): string {
+    return `${this.adapter}|${kernel}|${shapeClass}|${candidateSetKey(candidates)}`;
   }
 
-  /** The known winner for a shape class, if it is among today's candidates. Synchronous. */
+  /** The known winner for a shape class and today's candidates. Synchronous. */
   cached<C>(kernel: string, shapeClass: string, candidates: readonly C[]): C | undefined {
-    const json = this.winners.get(this.key(kernel, shapeClass));
+    const json = this.winners.get(this.storeKey(kernel, shapeClass, candidates));
     return json === undefined ? undefined : candidates.find((c) => JSON.stringify(c) === json);
   }
 
   /** Returns the winner: from memory, the store, or by measuring every candidate now. */
   async tune<C>(request: TuneRequest<C>): Promise<C> {
-    const key = this.key(request.kernel, request.shapeClass);
+    checkBaseline(request);
+    const key = this.storeKey(request.kernel, request.shapeClass, request.candidates);
     const known = this.cached(request.kernel, request.shapeClass, request.candidates);
     if (known !== undefined) return known;
     let work = this.pending.get(key);
@@ -90,7 +119,8 @@ export class Autotuner {
   choose<C>(request: TuneRequest<C>, fallback: C): C {
     const known = this.cached(request.kernel, request.shapeClass, request.candidates);
     if (known !== undefined) return known;
-    if (!this.pending.has(this.key(request.kernel, request.shapeClass))) {
+    checkBaseline(request);
+    if (!this.pending.has(this.storeKey(request.kernel, request.shapeClass, request.candidates))) {
       setTimeout(() => {
         this.tune(request).catch(() => undefined);
       }, 0);

@@ -7,11 +7,21 @@ import type { GemmTile } from '../../gpu/kernels/gemmTile.ts';
 import { encodeConv3d } from '../../gpu/kernels/conv3d/conv3d.ts';
 import { encodeConv3dBackpropInput } from '../../gpu/kernels/conv3d_dgrad/conv3dDgrad.ts';
 import { encodeConv3dBackpropFilter } from '../../gpu/kernels/conv3d_wgrad/conv3dWgrad.ts';
-import { asWebGPUBackend, inputBuffer, runKernelToOutput, sizeOf, type TensorInfo } from './webgpuInterop.ts';
+import {
+  asWebGPUBackend,
+  flushTf,
+  inputBuffer,
+  outputTensor,
+  runKernelToOutput,
+  sizeOf,
+  type TensorInfo,
+} from './webgpuInterop.ts';
 
 export type Conv3dKernelName = 'conv3d_fwd' | 'conv3d_dgrad' | 'conv3d_wgrad';
+/** A launch's choice: one of our tiles, or TF.js's stock kernel (the autotuner found it faster there). */
+export type Conv3dChoice = GemmTile | 'stock';
 /** Picks the tile for one kernel launch (the autotuner); undefined means the kernel's own default. */
-export type Conv3dTileChooser = (kernel: Conv3dKernelName, g: Conv3DGeometry) => GemmTile | undefined;
+export type Conv3dTileChooser = (kernel: Conv3dKernelName, g: Conv3DGeometry) => Conv3dChoice | undefined;
 
 const BACKEND = 'webgpu';
 const NAMES = ['Conv3D', 'Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2'] as const;
@@ -23,7 +33,12 @@ type Shape5 = [number, number, number, number, number];
 let chooser: Conv3dTileChooser | null = null;
 let implementation: 'tubelet' | 'stock' = 'tubelet';
 const stock = new Map<TfKernelName, tf.KernelConfig>();
-const calls = { fwd: 0, dgrad: 0, wgrad: 0, fallback: 0 };
+const calls = { fwd: 0, dgrad: 0, wgrad: 0, fallback: 0, stockChosen: 0 };
+const KERNEL_OF: Readonly<Record<TfKernelName, Conv3dKernelName>> = {
+  Conv3D: 'conv3d_fwd',
+  Conv3DBackpropInputV2: 'conv3d_dgrad',
+  Conv3DBackpropFilterV2: 'conv3d_wgrad',
+};
 
 function shape5(v: unknown, name: string): Shape5 {
   if (!Array.isArray(v) || v.length !== 5 || !v.every((n) => typeof n === 'number')) {
@@ -90,10 +105,7 @@ function fallback(name: TfKernelName, args: KernelArgs): TensorInfo | TensorInfo
 const takes = (tensors: readonly TensorInfo[]): boolean =>
   tensors.every((t) => t.dtype === 'float32' && sizeOf(t.shape) > 0);
 
-const tileFor = (kernel: Conv3dKernelName, g: Conv3DGeometry): { tile?: GemmTile } => {
-  const tile = chooser?.(kernel, g);
-  return tile ? { tile } : {};
-};
+const tileOption = (tile: GemmTile | undefined): { tile?: GemmTile } => (tile ? { tile } : {});
 
 interface Plan {
   readonly g: Conv3DGeometry;
@@ -106,6 +118,7 @@ type Encode = (
   b: GPUBuffer,
   out: GPUBuffer,
   g: Conv3DGeometry,
+  tile: GemmTile | undefined,
 ) => void;
 
 /** Shared body of the three kernels: checks the inputs, gets their buffers, encodes into a TF.js output. */
@@ -121,11 +134,17 @@ function run(
   const attrs = args.attrs ?? {};
   if (!backend || !a || !b || !takes([a, b]) || attrs.dataFormat === 'NCDHW') return fallback(name, args);
   const { g, shape } = plan(a, b, attrs);
+  const choice = chooser?.(KERNEL_OF[name], g);
+  if (choice === 'stock' && stock.has(name)) {
+    calls.stockChosen++;
+    return (stock.get(name) as tf.KernelConfig).kernelFunc(args);
+  }
+  const tile = choice === 'stock' ? undefined : choice;
   const ab = inputBuffer(backend, a);
   const bb = inputBuffer(backend, b);
   if (!ab || !bb) return fallback(name, args);
   return runKernelToOutput(backend, `tubelet:${name}`, shape, (encoder, out) => {
-    encode(backend.device, encoder, ab, bb, out, g);
+    encode(backend.device, encoder, ab, bb, out, g, tile);
   });
 }
 
@@ -146,9 +165,9 @@ const conv3dForward: tf.KernelFunc = (args) =>
       );
       return { g, shape: [g.batch, g.outD, g.outH, g.outW, g.outC] };
     },
-    (device, encoder, x, w, out, g) => {
+    (device, encoder, x, w, out, g, tile) => {
       calls.fwd++;
-      encodeConv3d(device, encoder, x, w, g, { out, ...tileFor('conv3d_fwd', g) });
+      encodeConv3d(device, encoder, x, w, g, { out, ...tileOption(tile) });
     },
   );
 
@@ -165,9 +184,9 @@ const conv3dBackpropInput: tf.KernelFunc = (args) =>
         shape,
       };
     },
-    (device, encoder, dy, w, out, g) => {
+    (device, encoder, dy, w, out, g, tile) => {
       calls.dgrad++;
-      encodeConv3dBackpropInput(device, encoder, dy, w, g, { out, ...tileFor('conv3d_dgrad', g) });
+      encodeConv3dBackpropInput(device, encoder, dy, w, g, { out, ...tileOption(tile) });
     },
   );
 
@@ -181,9 +200,9 @@ const conv3dBackpropFilter: tf.KernelFunc = (args) =>
       const strides = tripleAttr(attrs.strides, 'strides');
       return { g: geometryFromTf(shape5(x.shape, 'x'), shape, strides, padAttr(attrs.pad), 1), shape };
     },
-    (device, encoder, x, dy, out, g) => {
+    (device, encoder, x, dy, out, g, tile) => {
       calls.wgrad++;
-      encodeConv3dBackpropFilter(device, encoder, x, dy, g, { out, ...tileFor('conv3d_wgrad', g) });
+      encodeConv3dBackpropFilter(device, encoder, x, dy, g, { out, ...tileOption(tile) });
     },
   );
 
@@ -239,6 +258,71 @@ export function setConv3dTileChooser(fn: Conv3dTileChooser | null): void {
 /** How often each of our kernels ran, and how often we handed inputs to TF.js's own kernels. */
 export function conv3dKernelCalls(): Readonly<typeof calls> {
   return { ...calls };
+}
+
+const TF_NAME_OF: Readonly<Record<Conv3dKernelName, TfKernelName>> = {
+  conv3d_fwd: 'Conv3D',
+  conv3d_dgrad: 'Conv3DBackpropInputV2',
+  conv3d_wgrad: 'Conv3DBackpropFilterV2',
+};
+
+/** TF.js attrs whose conv info reproduces `g` exactly ('same', 'valid' or one symmetric pad), else null. */
+function tfAttrsFor(kernel: Conv3dKernelName, g: Conv3DGeometry): tf.NamedAttrMap | null {
+  const x: Shape5 = [g.batch, g.inD, g.inH, g.inW, g.inC];
+  const f: Shape5 = [g.kD, g.kH, g.kW, g.inC, g.outC];
+  const strides: Triple = [g.strideD, g.strideH, g.strideW];
+  const dilations: Triple = [g.dilD, g.dilH, g.dilW];
+  if (g.groups !== 1 || (kernel !== 'conv3d_fwd' && dilations.some((d) => d !== 1))) return null;
+  const same = (h: Conv3DGeometry): boolean =>
+    (Object.keys(h) as (keyof Conv3DGeometry)[]).every((k) => JSON.stringify(h[k]) === JSON.stringify(g[k]));
+  for (const pad of ['same', 'valid', g.padD[0]] as const) {
+    let h: Conv3DGeometry;
+    try {
+      h = geometryFromTf(x, f, strides, pad, dilations);
+    } catch {
+      continue;
+    }
+    if (!same(h)) continue;
+    const base = { strides, pad, dataFormat: 'NDHWC' };
+    if (kernel === 'conv3d_fwd') return { ...base, dilations };
+    return kernel === 'conv3d_dgrad' ? { ...base, inputShape: x } : { ...base, filterShape: f };
+  }
+  return null;
+}
+
+/**
+ * One run of TF.js's stock kernel for geometry `g` on uninitialised inputs of the real sizes, submitted at once
+ * (the autotuner times it as the stock candidate); returns its cleanup. Null when the stock kernel is not
+ * registered, the backend is not webgpu, or TF.js's attrs cannot express `g`.
+ */
+export function stockConv3dRunner(kernel: Conv3dKernelName, g: Conv3DGeometry): (() => () => void) | null {
+  const config = stock.get(TF_NAME_OF[kernel]);
+  const backend = asWebGPUBackend(tf.backend());
+  const attrs = tfAttrsFor(kernel, g);
+  if (!config || !backend || !attrs) return null;
+  const xShape = [g.batch, g.inD, g.inH, g.inW, g.inC];
+  const fShape = [g.kD, g.kH, g.kW, g.inC, g.outC];
+  const yShape = [g.batch, g.outD, g.outH, g.outW, g.outC];
+  return () => {
+    const [a, b] = (
+      kernel === 'conv3d_fwd'
+        ? [xShape, fShape]
+        : kernel === 'conv3d_dgrad'
+          ? [yShape, fShape]
+          : [xShape, yShape]
+    ).map((shape) => outputTensor(backend, shape).info) as [TensorInfo, TensorInfo];
+    const inputs =
+      kernel === 'conv3d_fwd'
+        ? { x: a, filter: b }
+        : kernel === 'conv3d_dgrad'
+          ? { dy: a, filter: b }
+          : { x: a, dy: b };
+    const out = config.kernelFunc({ inputs, attrs, backend });
+    flushTf(backend);
+    return () => {
+      for (const t of [a, b, ...(Array.isArray(out) ? out : [out])]) backend.disposeData(t.dataId);
+    };
+  };
 }
 
 /** Whether our kernel is what TF.js will run for `name` now. */

@@ -1,6 +1,7 @@
 // Per-device autotuning of the Conv3D kernels (compute worker or Node): a tile chooser for the TF.js kernel
 // registrations that uses the Autotuner's winner for the launch's shape class, and starts timing the class's
 // candidates (on scratch buffers of the same sizes) the first time it is seen; winners persist per adapter.
+// TF.js's stock kernel is one of the candidates, so the tuned choice is never one measured slower than stock.
 import type { Autotuner, TuneRequest } from '../../gpu/autotune.ts';
 import { conv3dCandidates, conv3dShapeClass, encodeConv3d } from '../../gpu/kernels/conv3d/conv3d.ts';
 import type { Conv3DGeometry } from '../../gpu/kernels/conv3d/geometry.ts';
@@ -16,14 +17,19 @@ import {
 } from '../../gpu/kernels/conv3d_wgrad/conv3dWgrad.ts';
 import { gemmTraits, type GemmTile } from '../../gpu/kernels/gemmTile.ts';
 import { releaseTransients } from '../../gpu/transient.ts';
-import { setConv3dTileChooser, type Conv3dKernelName } from './conv3d.ts';
+import {
+  setConv3dTileChooser,
+  stockConv3dRunner,
+  type Conv3dChoice,
+  type Conv3dKernelName,
+} from './conv3d.ts';
 
 const f32 = (n: number): number => Math.max(16, Math.ceil((n * 4) / 16) * 16);
 const inputElems = (g: Conv3DGeometry): number => g.batch * g.inD * g.inH * g.inW * g.inC;
 const outputElems = (g: Conv3DGeometry): number => g.batch * g.outD * g.outH * g.outW * g.outC;
 const filterElems = (g: Conv3DGeometry): number => g.kD * g.kH * g.kW * g.inC * g.outC;
 
-/** Shape class and candidate tiles of one kernel for one geometry (best guess first). */
+/** Shape class and candidate tiles of one kernel for one geometry (best guess first; no stock candidate). */
 export function conv3dTuningSpace(
   kernel: Conv3dKernelName,
   g: Conv3DGeometry,
@@ -44,13 +50,18 @@ export function conv3dTuningSpace(
   };
 }
 
-/** A tuning request whose runs encode the kernel with a candidate tile on scratch buffers of the real sizes. */
+/**
+ * A tuning request whose runs encode the kernel with a candidate tile on scratch buffers of the real sizes; its
+ * last candidate, `'stock'`, runs TF.js's own kernel on inputs of the same sizes (when TF.js can express `g`).
+ */
 export function conv3dTuneRequest(
   kernel: Conv3dKernelName,
   g: Conv3DGeometry,
   device: GPUDevice,
-): TuneRequest<GemmTile> {
-  const { shapeClass, candidates } = conv3dTuningSpace(kernel, g, device);
+): TuneRequest<Conv3dChoice> {
+  const { shapeClass, candidates: tiles } = conv3dTuningSpace(kernel, g, device);
+  const stockRun = stockConv3dRunner(kernel, g);
+  const candidates: Conv3dChoice[] = stockRun ? [...tiles, 'stock'] : tiles;
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const scratch = (label: string, elems: number): GPUBuffer =>
     device.createBuffer({ label: `conv3d-tune:${label}`, size: f32(elems), usage });
@@ -58,7 +69,9 @@ export function conv3dTuneRequest(
     kernel,
     shapeClass,
     candidates,
+    ...(stockRun ? { baseline: 'stock' as const } : {}),
     run: (tile) => {
+      if (tile === 'stock') return stockRun?.();
       const buffers: GPUBuffer[] = [];
       const make = (label: string, elems: number): GPUBuffer => {
         const b = scratch(label, elems);
@@ -113,7 +126,10 @@ export function uninstallConv3dAutotuner(): void {
 }
 
 /** Tunes one kernel for one geometry now (benchmarks and warm-up call this before timing); no-op if none installed. */
-export async function pretuneConv3d(kernel: Conv3dKernelName, g: Conv3DGeometry): Promise<GemmTile | null> {
+export async function pretuneConv3d(
+  kernel: Conv3dKernelName,
+  g: Conv3DGeometry,
+): Promise<Conv3dChoice | null> {
   if (!installed) return null;
   return installed.tuner.tune(conv3dTuneRequest(kernel, g, installed.device));
 }

@@ -110,16 +110,58 @@ export function igemmCandidates(m: number, n: number, k: number, traits: GemmDev
   return validTiles<SplitTile>([...led, ...small.slice(2), ...plain], traits, 8);
 }
 
+/**
+ * The taps of one axis that read the input for at least one output position: [first, count). Taps that only
+ * ever land in the padding (late, tiny stages: a 3-tap kernel over a 1- or 2-wide input) are left out of the
+ * reduction instead of being multiplied by zeros. No tap reaching the input at all: every tap is kept.
+ */
+export function liveTaps(
+  inLen: number,
+  outLen: number,
+  k: number,
+  s: number,
+  pad0: number,
+  dil: number,
+): Vec2 {
+  let lo = -1;
+  let hi = -1;
+  for (let t = 0; t < k; t++) {
+    // Input positions o·s + first for o ∈ [0, outLen): does one fall in [0, inLen)?
+    const first = t * dil - pad0;
+    const o0 = Math.max(0, Math.ceil(-first / s));
+    const reaches = o0 < outLen && o0 * s + first < inLen;
+    if (reaches) {
+      if (lo < 0) lo = t;
+      hi = t;
+    }
+  }
+  return lo < 0 ? [0, k] : [lo, hi - lo + 1];
+}
+type Vec2 = readonly [number, number];
+
+/** Live taps per axis (D, H, W) of the forward convolution. */
+function forwardTaps(g: Conv3DGeometry): readonly [Vec2, Vec2, Vec2] {
+  return [
+    liveTaps(g.inD, g.outD, g.kD, g.strideD, g.padD[0], g.dilD),
+    liveTaps(g.inH, g.outH, g.kH, g.strideH, g.padH[0], g.dilH),
+    liveTaps(g.inW, g.outW, g.kW, g.strideW, g.padW[0], g.dilW),
+  ];
+}
+
+/** Reduction length of the forward GEMM: live taps × Cin. */
+export const conv3dReduction = (g: Conv3DGeometry): number =>
+  forwardTaps(g).reduce((a, [, n]) => a * n, 1) * g.inC;
+
 export function conv3dCandidates(
   g: Conv3DGeometry,
   traits: GemmDeviceTraits = DEFAULT_GEMM_TRAITS,
 ): SplitTile[] {
-  return igemmCandidates(conv3dRows(g), g.outC, volume(g) * g.inC, traits);
+  return igemmCandidates(conv3dRows(g), g.outC, conv3dReduction(g), traits);
 }
 
 /** Autotuning key: bucketed GEMM sizes, vector widths and the path taken. */
 export function conv3dShapeClass(g: Conv3DGeometry): string {
-  const k = volume(g) * g.inC;
+  const k = conv3dReduction(g);
   const vec = `a${g.inC % 4 === 0 ? 4 : 1}b${g.outC % 4 === 0 ? 4 : 1}`;
   return `fwd_M${bucket(conv3dRows(g))}_N${bucket(g.outC)}_K${bucket(k)}_${vec}_${isPointwise(g) ? 'pw' : 'conv'}`;
 }
@@ -127,15 +169,16 @@ export function conv3dShapeClass(g: Conv3DGeometry): string {
 /** The forward GEMM of batch items [start, start + count), reading x and writing y at element offsets. */
 function forwardPlan(g: Conv3DGeometry, count: number, aOffset: number, oOffset: number): IgemmPlan {
   const out = [g.outD, g.outH, g.outW] as const;
+  const [d, h, w] = forwardTaps(g);
   return {
     rows: out,
     m: count * g.outD * g.outH * g.outW,
     aDims: [g.inD, g.inH, g.inW, g.inC],
     aScale: [g.strideD, g.strideH, g.strideW],
-    aBase: [-g.padD[0], -g.padH[0], -g.padW[0]],
+    aBase: [d[0] * g.dilD - g.padD[0], h[0] * g.dilH - g.padH[0], w[0] * g.dilW - g.padW[0]],
     aTapStep: [g.dilD, g.dilH, g.dilW],
-    taps: [g.kD, g.kH, g.kW],
-    wTap0: [0, 0, 0],
+    taps: [d[1], h[1], w[1]],
+    wTap0: [d[0], h[0], w[0]],
     wTapStep: [1, 1, 1],
     wDims: [g.kD, g.kH, g.kW],
     n: g.outC,
@@ -177,7 +220,8 @@ export function encodeConv3d(
     tile,
     pointwise: isPointwise(g),
     outContiguous: true,
-    bContiguous: true,
+    bContiguous: conv3dReduction(g) === volume(g) * g.inC, // trimmed taps: B rows via weightTap
+
     bTransposed: false,
     bias: opts.bias !== undefined,
     relu: opts.relu ?? false,

@@ -11,7 +11,15 @@ import {
 } from '../gemmTile.ts';
 import { fillTemplate } from '../gemmCodegen.ts';
 import { batchChunks, chunkWindow } from './chunking.ts';
-import { columnTile, conv3dCandidates, conv3dShapeClass, igemmSplitK, isPointwise } from './conv3d.ts';
+import {
+  columnTile,
+  conv3dCandidates,
+  conv3dReduction,
+  conv3dShapeClass,
+  igemmSplitK,
+  isPointwise,
+  liveTaps,
+} from './conv3d.ts';
 import { conv3dGeometry } from './geometry.ts';
 import { igemmShader, igemmSplit } from './igemm.ts';
 import { axisPhase, conv3dBackpropInputCandidates, phasePlan } from '../conv3d_dgrad/conv3dDgrad.ts';
@@ -202,5 +210,26 @@ describe('split-K and code generation', () => {
     expect(shader.code).toContain('const HAS_BIAS = false;');
     expect(tileProblem({ tileM: 2, tileN: 8, tileK: 16, threadM: 2, threadN: 4 })).toMatch(/multiples of 4/);
     expect(tileProblem(direct.tile)).toBeNull();
+  });
+});
+
+describe('forward tap trimming', () => {
+  it('keeps only taps that read the input for some output position', () => {
+    // 3 taps over a 1-wide input, 'same' padding 1: only the middle tap reads x.
+    expect(liveTaps(1, 1, 3, 2, 1, 1)).toEqual([1, 1]);
+    // 2-wide input, stride 2, pad front 0: taps 0 and 1 read x, tap 2 only padding.
+    expect(liveTaps(2, 1, 3, 2, 0, 1)).toEqual([0, 2]);
+    // Large input: every tap is live.
+    expect(liveTaps(14, 14, 3, 1, 1, 1)).toEqual([0, 3]);
+    // Dilation 2 over a 3-wide input with pad 2: taps 0 and 2 land at −2 and +2 only for o = 0 … all live.
+    expect(liveTaps(3, 3, 3, 1, 2, 2)).toEqual([0, 3]);
+    // No tap reaches the input (all padding): nothing trimmed.
+    expect(liveTaps(1, 1, 2, 1, 5, 1)).toEqual([0, 2]);
+  });
+
+  it("R3D-18's last stage at 1×2×2 reduces over 4 of 27 taps", () => {
+    const g = conv3dGeometry([1, 1, 2, 2, 256], [3, 3, 3, 256, 512], { pad: 'same', strides: 2 });
+    expect(conv3dReduction(g)).toBe(4 * 256);
+    expect(conv3dReduction(r3d)).toBe(27 * 64);
   });
 });
