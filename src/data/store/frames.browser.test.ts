@@ -82,6 +82,8 @@ describe('frame store schema', () => {
       'checkpointChunks',
       'checkpoints',
       'datasets',
+      'evalVideos',
+      'evals',
       'frameChunks',
       'modelWeights',
       'models',
