@@ -19,10 +19,19 @@ export function App() {
   if (status === 'unsupported') return <WebGpuMissing error={startupError} />;
   return (
     <div className="app">
+      <button
+        type="button"
+        className="skip-link"
+        onClick={() => {
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to the panel
+      </button>
       <Header />
       <div className="app__body">
         <Nav />
-        <main className="app__main">
+        <main className="app__main" id="main" tabIndex={-1}>
           {panel === 'start' ? (
             <StartPanel />
           ) : panel === 'system' ? (

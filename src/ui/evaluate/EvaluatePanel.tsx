@@ -78,6 +78,7 @@ export function EvaluatePanel() {
               }}
               aria-label="Dataset"
             >
+              {(datasets ?? []).length === 0 ? <option value="">(no stored dataset)</option> : null}
               {(datasets ?? []).map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.name}
@@ -138,11 +139,11 @@ export function EvaluatePanel() {
             />
           </label>
           {running ? (
-            <button type="button" onClick={() => void cancelEvaluation()}>
+            <button type="button" className="button button--ghost" onClick={() => void cancelEvaluation()}>
               Stop
             </button>
           ) : (
-            <button type="button" disabled={!ready || !chosenDataset} onClick={run}>
+            <button type="button" className="button" disabled={!ready || !chosenDataset} onClick={run}>
               Evaluate
             </button>
           )}

@@ -13,6 +13,21 @@ export interface FieldContext {
 
 const key = (path: ConfigPath): string => path.join('.');
 
+/** A config key whose narrow column may wrap it after an underscore ("frame_" / "interval"), never mid-word. */
+function breakable(label: string): ReactNode {
+  const parts = label.split('_');
+  return parts.map((p, i) => (
+    <span key={i}>
+      {p}
+      {i < parts.length - 1 ? (
+        <>
+          _<wbr />
+        </>
+      ) : null}
+    </span>
+  ));
+}
+
 function Field({
   label,
   path,
@@ -27,7 +42,7 @@ function Field({
   const error = ctx.errors.get(key(path));
   return (
     <label className={error ? 'form-field form-field--bad' : 'form-field'} data-field={key(path)}>
-      <span className="form-field__label">{label}</span>
+      <span className="form-field__label">{breakable(label)}</span>
       {children}
       {error ? (
         <span className="form-field__error" role="alert">

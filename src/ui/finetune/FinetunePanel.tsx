@@ -80,9 +80,9 @@ export function FinetunePanel() {
             <EpochTable records={training.records} />
           </Card>
           <AugmentPreviewCard draft={draft} enabled={problems.length === 0 && dataset !== undefined} />
+          {runs ? <RunsCard runs={runs} busy={busy} /> : null}
         </div>
       )}
-      {runs ? <RunsCard runs={runs} busy={busy} /> : null}
     </div>
   );
 }

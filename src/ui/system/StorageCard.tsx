@@ -31,7 +31,14 @@ export function StorageCard({
         </button>
       }
     >
-      <div className="meter" aria-label="Storage used">
+      <div
+        className="meter"
+        role="meter"
+        aria-label="Storage used"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(Math.min(100, fraction * 100) * 100) / 100}
+      >
         <div className="meter__fill" style={{ width: `${Math.min(100, fraction * 100)}%` }} />
       </div>
       <p data-testid="storage-usage">
