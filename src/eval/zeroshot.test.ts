@@ -34,7 +34,7 @@ describe('zero-shot protocols', () => {
     expect(splits).toHaveLength(10);
     expect(splits[0]).toHaveLength(50);
     expect(splits[0]).toEqual([...(want[0] ?? []).slice(0, 50)].sort((a, b) => a - b));
-  });
+  }, 30_000);
 
   it('halfClass restricts, relabels and reports mean ± std of the splits', () => {
     const rng = new Rng(5);

@@ -84,8 +84,15 @@ describe('CLIP equals its PyTorch twin (cpu)', () => {
         const before = tf.memory().numTensors;
         const img = encodeImage(weights, images, { attention });
         const txt = encodeText(weights, ids, { attention });
-        expect(maxRelErr(await img.data(), ref.imageEmbeddings)).toBeLessThan(1e-4);
-        expect(maxRelErr(await txt.data(), ref.textEmbeddings)).toBeLessThan(1e-4);
+        const [ei, et] = [
+          maxRelErr(await img.data(), ref.imageEmbeddings),
+          maxRelErr(await txt.data(), ref.textEmbeddings),
+        ];
+        console.log(
+          `CLIP tiny (${attention}): image ${ei.toExponential(2)}, text ${et.toExponential(2)} max rel. error`,
+        );
+        expect(ei).toBeLessThan(1e-4);
+        expect(et).toBeLessThan(1e-4);
         tf.dispose([img, txt]);
         expect(tf.memory().numTensors).toBe(before);
       }
@@ -93,7 +100,7 @@ describe('CLIP equals its PyTorch twin (cpu)', () => {
     } finally {
       weights.dispose();
     }
-  });
+  }, 60_000);
 
   it('the Hugging Face-named copy loads (q/k/v joined) and gives the same embeddings', async () => {
     const hf = await readWeights(file('hf.pth'), 'hf.pth');
@@ -117,7 +124,7 @@ describe('CLIP equals its PyTorch twin (cpu)', () => {
     expect(new Set(back.keys())).toEqual(new Set(openai.keys()));
     const key = 'visual.transformer.resblocks.1.attn.in_proj_weight';
     expect([...(back.get(key)?.data ?? [])]).toEqual([...(openai.get(key)?.data ?? [])]);
-  });
+  }, 60_000);
 
   it('the load report names missing, unexpected and mis-shaped keys', async () => {
     const state = await readWeights(file('openai.pth'), 'openai.pth');
