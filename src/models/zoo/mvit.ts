@@ -3,6 +3,7 @@
 // x f32[N,T,H,W,3] → conv_proj (3×7×7, stride 2×4×4) → cls + tokens f32[N, 1 + T'·H'·W', C] → blocks → norm → head.
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
+import { dropPath } from '../nn/transformer/dropPath.ts';
 import { TubeletError } from '../../shared/errors.ts';
 import { Conv3d, Dropout, MaxPool3d, type Linear } from '../nn/layers.ts';
 import {
@@ -49,15 +50,6 @@ export interface MViTSpec {
   readonly stochasticDepth: number;
   readonly dropout: number;
   readonly impl?: AttentionImpl;
-}
-
-/** Per-sample stochastic depth ("row" mode): x f32[B, …] zeroed per sample with probability p, else scaled 1/(1−p). */
-function dropPath(x: tf.Tensor, p: number, ctx: RunContext): tf.Tensor {
-  if (!ctx.training || p === 0) return x;
-  const b = x.shape[0];
-  const rng = ctx.rng ?? new Rng(0);
-  const keep = Float32Array.from({ length: b }, () => (rng.next() >= p ? 1 / (1 - p) : 0));
-  return tf.mul(x, tf.tensor(keep, [b, ...x.shape.slice(1).map(() => 1)]));
 }
 
 function addAct(a: Act, b: Act): Act {

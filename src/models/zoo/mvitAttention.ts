@@ -3,8 +3,7 @@
 // project). Tokens are f32[B, 1 + T·H·W, C] (cls first, then T-major as torch's flatten(2)); symbolic runs count MACs.
 import { tf } from '../tf.ts';
 import { fusedAttention, composedAttention } from '../ops/attention.ts';
-import { layerNorm } from '../ops/layerNorm.ts';
-import { gelu } from '../ops/gelu.ts';
+import { Gelu, LayerNorm } from '../nn/transformer/norms.ts';
 import { HEAD_DIMS } from '../../gpu/kernels/attention/layout.ts';
 import type { Rng } from '../../shared/random.ts';
 import { Conv3d, Linear, type Triple } from '../nn/layers.ts';
@@ -32,34 +31,7 @@ const prod = (v: readonly number[]): number => v.reduce((a, b) => a * b, 1);
 /** Which attention implementation runs: 'auto' = fused kernels on webgpu, the composed TF.js ops elsewhere. */
 export type AttentionImpl = 'auto' | 'fused' | 'composed';
 
-/** nn.LayerNorm(C, eps) over the last axis: weight, bias. */
-export class LayerNorm extends Module {
-  private readonly weight: tf.Variable;
-  private readonly bias: tf.Variable;
-  constructor(
-    readonly channels: number,
-    readonly eps: number,
-  ) {
-    super();
-    this.weight = this.param('weight', tf.ones([channels]));
-    this.bias = this.param('bias', tf.zeros([channels]));
-  }
-  forward(x: Act): Act {
-    if (x.shape[x.shape.length - 1] !== this.channels)
-      throw new RangeError(`LayerNorm: expected ${this.channels} channels, got [${x.shape.join(', ')}]`);
-    if (isSymbolic(x)) return x;
-    return layerNorm(x, this.weight as tf.Tensor as tf.Tensor1D, this.bias as tf.Tensor as tf.Tensor1D, {
-      eps: this.eps,
-    });
-  }
-}
-
-/** nn.GELU() (erf). */
-export class Gelu extends Module {
-  forward(x: Act): Act {
-    return isSymbolic(x) ? x : gelu(x);
-  }
-}
+export { LayerNorm, Gelu };
 
 /** trunc_normal_(std=0.02) as torchvision's MViT uses it (its ±2 bounds are 100 σ away: a plain normal). */
 export function linear02(rng: Rng, inF: number, outF: number): Linear {
