@@ -109,6 +109,18 @@ describe('published checkpoint key names load strictly', () => {
     300_000,
   );
 
+  it('MMAction2 TRN-R50 (174 classes): cls_head.fc_cls and consensus.fc_fusion_scales.0…6 (348 keys)', async () => {
+    await withPublished('trn_r50', 174, async (model, tensors) => {
+      expect(tensors.size).toBe(348);
+      expect(tensors.get('cls_head.consensus.fc_fusion_scales.0.1.weight')?.shape).toEqual([256, 2048]);
+      expect(tensors.get('cls_head.consensus.fc_fusion_scales.6.3.weight')?.shape).toEqual([174, 256]);
+      // Linear PyTorch [out, in] → ours [in, out]: element (o=3, i=5) of fc_cls sits at ours[5·256 + 3]
+      const ours = await model.parameters().get('cls_head.fc_cls.weight')?.data();
+      expect(ours?.[5 * 256 + 3]).toBe(tensors.get('cls_head.fc_cls.weight')?.data[3 * 2048 + 5]);
+      expect(model.paramCount()).toBe(26_641_154);
+    });
+  }, 300_000);
+
   it.each([
     ['srtg_r3d_18', 2],
     ['srtg_r3d_34', 3],

@@ -10,6 +10,7 @@ import { buildSlowFast } from './slowfast.ts';
 import type { ModelConfig, ZooModel } from './zooModel.ts';
 import { buildX3D } from './x3d.ts';
 import { buildTSM, buildTSN } from './tsn.ts';
+import { buildTRN } from './trn.ts';
 import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
@@ -121,6 +122,20 @@ export const ZOO: readonly ZooEntry[] = [
     build: buildTSM,
     publishedParams: 25_557_032, // the shift has no parameters: torchvision resnet50 at 1000 classes
     publishedClasses: 1000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'trn_r50',
+    family: 'MMAction2 TRN',
+    description:
+      'TRN-R50: ResNet-50 per segment, multi-scale temporal relation head over 8 segments (Zhou 2018)',
+    build: buildTRN,
+    // trn_r50_1x1x8_50e_sthv1_rgb (174 classes): MMAction2's TRN README states no count; this is the count of its
+    // published layout (fixtures/published_keys.py trn_r50): resnet50 trunk 23 508 032 + fc_cls 524 544 + fusion
+    // MLPs 2 608 578
+    publishedParams: 26_641_154,
+    publishedClasses: 174,
     referenceInput: [8, 224, 224],
     tinyInput: [4, 32, 32],
   },
