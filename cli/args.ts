@@ -52,6 +52,10 @@ export interface GlobalOptions {
   readonly evalSplit: string | undefined;
   readonly checkpoint: string | undefined;
   readonly run: string | undefined;
+  /** eval: custom clip length, frame interval and crop side (default the model's reference input) */
+  readonly clipLen: number | undefined;
+  readonly interval: number | undefined;
+  readonly cropSize: number | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -61,6 +65,10 @@ export interface ParsedArgs {
   readonly command: string;
   readonly rest: string[];
   readonly options: GlobalOptions;
+}
+
+function optionalInt(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  return text === undefined ? undefined : intOption(name, text, min, min, max);
 }
 
 function intOption(
@@ -118,6 +126,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         average: { type: 'string' },
         checkpoint: { type: 'string' },
         run: { type: 'string' },
+        'clip-len': { type: 'string' },
+        interval: { type: 'string' },
+        'crop-size': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -187,6 +198,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       evalSplit: command === 'eval' ? values.split : undefined,
       checkpoint: values.checkpoint,
       run: values.run,
+      clipLen: optionalInt('clip-len', values['clip-len'], 1, 1024),
+      interval: optionalInt('interval', values.interval, 1, 64),
+      cropSize: optionalInt('crop-size', values['crop-size'], 8, 1024),
     },
   };
 }
@@ -222,7 +236,8 @@ Commands:
   predict VIDEO         class scores of --model NAME (imported, or a zoo arch) for a video's centre clip, or for
                         --input-tensor FILE.safetensors (float32 x [N,3,T,H,W], normalised); --topk N (default 5)
   eval                  evaluate --model NAME on --dataset ID: [--protocol NAME | --views CLIPSxCROPS]
-                        [--average score|prob|none|sum|max] [--split test|val|N|all]; --json prints top1, top5,
+                        [--average score|prob|none|sum|max] [--split test|val|N|all]
+                        [--clip-len T --interval I --crop-size C]; --json prints top1, top5,
                         mean_class_accuracy, confusion, per_class, per_video, protocol, seconds
   evals                 the stored evaluations (--json)
   export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)

@@ -56,3 +56,28 @@ describe('tubelet eval arguments', () => {
     expect(options.views).toBe('10x3');
   });
 });
+
+describe('tubelet eval clip length, interval and crop size', () => {
+  it('parses --clip-len/--interval/--crop-size into the spec and the resolved protocol', async () => {
+    const { options } = parseCli(
+      ['eval', '--model', 'm', '--dataset', 'd', '--clip-len', '8', '--interval', '2', '--crop-size', '32'],
+      {},
+    );
+    const spec = evalSpec({
+      ...base,
+      clipLen: options.clipLen,
+      interval: options.interval,
+      cropSize: options.cropSize,
+    });
+    expect(spec).toMatchObject({ clipLen: 8, frameInterval: 2, cropSize: 32 });
+    const { protocolPreset, resolveProtocol } = await import('../src/eval/protocols.ts');
+    const p = resolveProtocol(protocolPreset('kinetics400-val'), [16, 112, 112], {
+      clipLen: 8,
+      frameInterval: 2,
+      cropSize: 32,
+    });
+    expect(p.views).toMatchObject({ clipLen: 8, frameInterval: 2, cropSize: 32 });
+    expect(p.shortSide).toBe(32);
+    expect(() => parseCli(['eval', '--crop-size', '4'], {})).toThrow(/--crop-size/);
+  });
+});

@@ -158,6 +158,9 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         split: options.evalSplit,
         checkpoint: options.checkpoint,
         run: options.run,
+        clipLen: options.clipLen,
+        interval: options.interval,
+        cropSize: options.cropSize,
       });
       let lastLog = 0;
       const result = await withStudio(session, (s) =>

@@ -23,6 +23,9 @@ export interface EvalRequest {
   readonly split: string | undefined;
   readonly checkpoint: string | undefined;
   readonly run: string | undefined;
+  readonly clipLen?: number | undefined;
+  readonly interval?: number | undefined;
+  readonly cropSize?: number | undefined;
 }
 
 /** --split test|val|N|all|TAG → the split tag the worker filters on ('test1', 'val1', 'all', …); undefined = preset's. */
@@ -57,6 +60,9 @@ export function evalSpec(r: EvalRequest): EvalSpec {
     ...(r.views === undefined ? {} : { views: r.views }),
     ...(r.average === undefined ? {} : { average: r.average as EvalAverage }),
     ...(split === undefined ? {} : { split }),
+    ...(r.clipLen === undefined ? {} : { clipLen: r.clipLen }),
+    ...(r.interval === undefined ? {} : { frameInterval: r.interval }),
+    ...(r.cropSize === undefined ? {} : { cropSize: r.cropSize }),
   };
 }
 

@@ -120,22 +120,24 @@ export interface ResolvedProtocol {
 export function resolveProtocol(
   preset: ProtocolPreset,
   reference: readonly [number, number, number],
-  overrides: Partial<Pick<ProtocolPreset, 'numClips' | 'crop' | 'average' | 'split'>> = {},
+  overrides: Partial<
+    Pick<ProtocolPreset, 'numClips' | 'crop' | 'average' | 'split' | 'clipLen' | 'frameInterval' | 'cropSize'>
+  > = {},
 ): ResolvedProtocol {
   const [t, h] = reference;
-  const cropSize = preset.cropSize ?? h;
+  const cropSize = overrides.cropSize ?? preset.cropSize ?? h;
   return {
     name: preset.name,
     split: overrides.split !== undefined ? overrides.split : preset.split,
     views: {
       temporal: preset.temporal,
       numClips: overrides.numClips ?? preset.numClips,
-      clipLen: preset.clipLen ?? t,
-      frameInterval: preset.frameInterval ?? 1,
+      clipLen: overrides.clipLen ?? preset.clipLen ?? t,
+      frameInterval: overrides.frameInterval ?? preset.frameInterval ?? 1,
       crop: overrides.crop ?? preset.crop,
       cropSize,
     },
     average: overrides.average ?? preset.average,
-    shortSide: preset.shortSide ?? cropSize,
+    shortSide: overrides.cropSize !== undefined ? cropSize : (preset.shortSide ?? cropSize),
   };
 }

@@ -28,7 +28,12 @@ function resolve(spec: EvalSpec, arch: string): ResolvedProtocol {
   const views = spec.views === undefined ? {} : parseViews(spec.views);
   const split = spec.split === undefined ? {} : { split: spec.split === 'all' ? null : spec.split };
   const average: { average?: AverageMode } = spec.average === undefined ? {} : { average: spec.average };
-  return resolveProtocol(preset, zooEntry(arch).referenceInput, { ...views, ...split, ...average });
+  const sizes = {
+    ...(spec.clipLen === undefined ? {} : { clipLen: spec.clipLen }),
+    ...(spec.frameInterval === undefined ? {} : { frameInterval: spec.frameInterval }),
+    ...(spec.cropSize === undefined ? {} : { cropSize: spec.cropSize }),
+  };
+  return resolveProtocol(preset, zooEntry(arch).referenceInput, { ...views, ...split, ...average, ...sizes });
 }
 
 /** Deterministic id: the same model, dataset and protocol resume the same evaluation. */

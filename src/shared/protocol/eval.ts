@@ -16,6 +16,10 @@ export interface EvalSpec {
   readonly average?: EvalAverage;
   /** Split tag ('test1', 'val1'), 'all' for every labelled video; default the preset's. */
   readonly split?: string;
+  /** Custom clip length, frame interval and crop side overriding the preset's (default the model's input). */
+  readonly clipLen?: number;
+  readonly frameInterval?: number;
+  readonly cropSize?: number;
   /** Re-score every video instead of resuming from stored per-video results. */
   readonly fresh?: boolean;
 }
