@@ -95,6 +95,11 @@ export class ZooModel implements VideoModel {
     return counter.outputs;
   }
 
+  /** Submodules with dotted PyTorch names (what explanation code taps, e.g. 'layer4'). */
+  namedModules(): [string, Module][] {
+    return this.net.namedModules();
+  }
+
   dispose(): void {
     this.net.dispose();
   }
