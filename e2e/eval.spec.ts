@@ -1,4 +1,5 @@
-// `tubelet eval` end to end in CI's Chromium (software adapter): Toy Actions' test split under a 3×3 protocol with
+// `tubelet toy` then `tubelet eval` end to end in CI's Chromium (software adapter), sharing one Toy Actions: the toy
+// summary and its idempotence; Toy Actions' test split under a 3×3 protocol with
 // the seeded toy R3D; a CLI whose browser is killed mid-evaluation resumes without re-scoring finished videos, and
 // the metrics it prints equal those recomputed from its own per_video list.
 import { execFile, spawn } from 'node:child_process';
@@ -39,6 +40,18 @@ function descendants(root: number): number[] {
   return out;
 }
 
+interface ToyJson {
+  dataset: string;
+  videos: number;
+  classes: number;
+  splits: { train: number; val: number; test: number };
+  frames: number;
+  bytes: number;
+  created: number;
+  seconds: number;
+  containers: Record<string, number>;
+}
+
 interface EvalJson {
   top1: number;
   top5: number;
@@ -52,9 +65,31 @@ interface EvalJson {
   seconds: number;
 }
 
-test('tubelet eval resumes a killed evaluation and reports metrics consistent with per_video', async () => {
+test('tubelet toy makes Toy Actions once; tubelet eval resumes a killed evaluation and reports metrics consistent with per_video', async () => {
   test.setTimeout(900_000);
-  await exec('node', ['bin/tubelet.mjs', 'toy', '--json', ...BASE], { timeout: 500_000 });
+  // `tubelet toy --json` prints one summary object, and finds the dataset complete the second time
+  const toy = async (): Promise<ToyJson> => {
+    const { stdout } = await exec('node', ['bin/tubelet.mjs', 'toy', '--json', ...BASE], {
+      timeout: 500_000,
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return JSON.parse(lines[0] ?? '') as ToyJson;
+  };
+  const first = await toy();
+  expect(first).toMatchObject({
+    dataset: 'toy-actions',
+    videos: 576,
+    classes: 8,
+    splits: { train: 384, val: 96, test: 96 },
+    frames: 576 * 32,
+    bytes: 576 * 32 * 64 * 64 * 3,
+    created: 576,
+    containers: { mp4: 288, webm: 288 },
+  });
+  expect(first.seconds).toBeGreaterThan(0);
+  const second = await toy();
+  expect(second).toMatchObject({ dataset: 'toy-actions', videos: 576, frames: first.frames, created: 0 });
 
   // first attempt: killed (SIGKILL of its browser) once at least 12 of the 96 test videos are scored
   const child = spawn('node', ['bin/tubelet.mjs', ...EVAL, ...BASE], { stdio: ['ignore', 'ignore', 'pipe'] });
