@@ -1,8 +1,7 @@
 // Accessibility and layout of every panel on the production build: axe-core finds no serious or critical
 // violation on any panel at 1280×800 and at 1920×1080 (one screenshot per panel and size), and the studio is usable
 // from the keyboard alone (skip button, Tab into the navigation, ↑/↓/End to move, Enter to open, a visible focus).
-import AxeBuilder from '@axe-core/playwright';
-import { expect, screenshot, test } from './fixtures.ts';
+import { expect, screenshot, seriousAxeViolations, test } from './fixtures.ts';
 
 const PANELS = ['Start', 'Datasets', 'Models', 'Pretrain', 'Finetune', 'Evaluate', 'Visualise', 'System'];
 const SIZES = [
@@ -22,12 +21,7 @@ test('axe finds no serious violation on any panel, at 1280×800 and 1920×1080',
       await nav.getByRole('button', { name }).click();
       await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
       await page.waitForLoadState('networkidle');
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      for (const v of violations) {
-        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-        const where = v.nodes.map((n) => n.target.join(' ')).slice(0, 3);
-        found.push(`${name} @${size.width}: ${v.id} (${v.impact}) ${v.help} — ${where.join(', ')}`);
-      }
+      found.push(...(await seriousAxeViolations(page, `${name} @${size.width}`)));
       await screenshot(page, `panel-${name.toLowerCase()}-${size.width}x${size.height}`);
     }
   }

@@ -1,21 +1,11 @@
 // From a fresh profile to an evaluation on the production build, in one flow so Toy Actions is made once: the Start
-// view's "Create Toy Actions" builds the dataset with visible progress; Finetune's default preset trains on it;
+// view's "Create Toy Actions" builds the dataset with visible progress; Models → Layers shows the preset's model;
+// Finetune's default preset trains on it;
 // then the Evaluate panel runs the seeded toy
 // R3D under a 3×3 protocol on the test split; the result card, the 8×8 confusion heatmap and the per-class bars
 // appear (screenshots).
-import type { Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, screenshot, test } from './fixtures.ts';
+import { expect, screenshot, seriousAxeViolations, test } from './fixtures.ts';
 import { expectStatus, waitForSteps } from './finetuneDriver.ts';
-
-/** axe-core on the panel as it is now (with data in it, unlike e2e/a11y.spec.ts's fresh profile). */
-async function expectNoSeriousAxeViolation(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
 
 test('Create Toy Actions on the Start view, the default Finetune preset trains, then the Evaluate panel runs a 3×3 protocol with its charts', async ({
   page,
@@ -41,6 +31,20 @@ test('Create Toy Actions on the Start view, the default Finetune preset trains, 
   await expect(page.getByTestId('gpu-status')).toBeVisible();
   await expect(status).toHaveCount(0, { timeout: 30_000 });
 
+  // Step 2 of the Start view opens Models, whose zoo shows the preset's model layer by layer
+  await page
+    .getByRole('navigation', { name: 'Studio sections' })
+    .getByRole('button', { name: 'Start' })
+    .click();
+  await page.getByRole('button', { name: 'Open Models' }).click();
+  const toyRow = page.getByTestId('zoo-toy_r3d');
+  await expect(toyRow.getByTestId('zoo-params')).toHaveText('18,304', { timeout: 120_000 });
+  await toyRow.getByRole('button', { name: 'Layers' }).click();
+  await expect(page.getByTestId('layers')).toContainText('Layers of toy_r3d', { timeout: 60_000 });
+  await expect(page.getByTestId('layers-table').locator('tbody tr').last()).toContainText(
+    /Linear\s*\[1, 8\]/,
+  );
+
   // Finetune's default preset on the UI-made dataset trains: two steps charted, then Stop leaves a resumable run
   const nav = page.getByRole('navigation', { name: 'Studio sections' });
   await nav.getByRole('button', { name: 'Finetune' }).click();
@@ -50,7 +54,7 @@ test('Create Toy Actions on the Start view, the default Finetune preset trains, 
   await waitForSteps(page, 2);
   await page.getByTestId('train-stop').click();
   await expectStatus(page, 'stopped', 120_000);
-  await expectNoSeriousAxeViolation(page, 'Finetune (a run charted)');
+  expect(await seriousAxeViolations(page, 'Finetune (a run charted)')).toEqual([]);
 
   await nav.getByRole('button', { name: 'Evaluate' }).click();
   const form = page.getByTestId('eval-form');
@@ -68,5 +72,5 @@ test('Create Toy Actions on the Start view, the default Finetune preset trains, 
   await expect(page.locator('.per-class__row')).toHaveCount(8);
   await expect(page.getByTestId('eval-past')).toContainText('done');
   await screenshot(page, 'evaluate-panel');
-  await expectNoSeriousAxeViolation(page, 'Evaluate (a result shown)');
+  expect(await seriousAxeViolations(page, 'Evaluate (a result shown)')).toEqual([]);
 });

@@ -2,6 +2,7 @@
 // test-results/screenshots/.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page } from '@playwright/test';
 
 export const SCREENSHOTS = path.resolve('test-results', 'screenshots');
@@ -21,6 +22,17 @@ export const test = base.extend<{ page: Page }>({
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's serious and critical violations on the page as it is now, one line each naming `where`. */
+export async function seriousAxeViolations(page: Page, where: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => {
+      const nodes = v.nodes.map((n) => n.target.join(' ')).slice(0, 3);
+      return `${where}: ${v.id} (${v.impact}) ${v.help} — ${nodes.join(', ')}`;
+    });
 }
 
 export { expect };

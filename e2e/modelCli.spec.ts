@@ -1,47 +1,19 @@
 // tubelet import / predict / export against real PyTorch: Debian's torchvision r3d_18 (seeded random weights, BN
 // with random statistics) written as safetensors is imported, run on its 1×3×4×32×32 input, exported and strictly
 // loaded back into torch; malicious and mistaken inputs fail with a message naming the file and what to do.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
+import { cliRunner, expectClose, python } from './cliRunner.ts';
 
-const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
 const TORCH_ZOO = 'src/models/zoo/fixtures/torch_zoo.py';
 const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-modelcli-'));
 const fx = path.join(profile, 'fixtures');
-
-interface Cli {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-async function tubelet(...args: string[]): Promise<Cli> {
-  try {
-    const { stdout, stderr } = await run(
-      'node',
-      ['bin/tubelet.mjs', ...args, '--profile', profile, '--no-build', '--adapter', 'swiftshader'],
-      { timeout: 170_000, maxBuffer: 1 << 26 },
-    );
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? -1 };
-  }
-}
-
-const python = (...args: string[]): string =>
-  execFileSync(PYTHON, args, { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 });
-
-function expectClose(ours: readonly number[], torch: readonly number[]): void {
-  expect(ours).toHaveLength(torch.length);
-  const scale = Math.max(...torch.map(Math.abs));
-  const err = Math.max(...ours.map((v, i) => Math.abs(v - (torch[i] ?? NaN))));
-  expect(err).toBeLessThanOrEqual(1e-4 * scale + 1e-4);
+const tubelet = cliRunner(profile, 170_000);
+function expectTorchClose(ours: readonly number[], torch: readonly number[]): void {
+  expectClose(ours, torch, 1e-4, 1e-4);
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -98,7 +70,7 @@ test('r3d_18 from PyTorch: import, predict --input-tensor, export, load_state_di
   };
   expect(p.model).toBe('r3d-torch');
   expect(p.logits).toHaveLength(1);
-  expectClose(p.logits[0] ?? [], torchLogits);
+  expectTorchClose(p.logits[0] ?? [], torchLogits);
   const probs = p.probabilities[0] ?? [];
   expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   const best = torchLogits.indexOf(Math.max(...torchLogits));
@@ -119,7 +91,7 @@ test('r3d_18 from PyTorch: import, predict --input-tensor, export, load_state_di
   expect(exported.code, exported.stderr).toBe(0);
   expect(existsSync(out)).toBe(true);
   const back = JSON.parse(python(TORCH_ZOO, 'check', fx, 'r3d_18', out)) as { logits: number[] };
-  expectClose(back.logits, torchLogits);
+  expectTorchClose(back.logits, torchLogits);
 });
 
 // MMAction2's ResNet3d names for torchvision's r3d_18 keys, written independently of src/models/weights/keyMaps.ts.
@@ -160,7 +132,7 @@ test("an MMAction2 training checkpoint (.pth, nested, MMAction2 names) gives tor
     '--json',
   );
   expect(predicted.code, predicted.stderr).toBe(0);
-  expectClose(
+  expectTorchClose(
     (JSON.parse(predicted.stdout) as { logits: number[][] }).logits[0] ?? [],
     expected.models.r3d_18.logits,
   );

@@ -1,44 +1,21 @@
 // tubelet import --from torchvision / predict --input-tensor / export for torchvision's MViTv2-S against Debian's
 // PyTorch: the full 34.5 M-parameter mvit_v2_s (seeded, perturbed LayerNorms, strong rel-pos tables) on a 4×64×64
 // clip (its rel-pos tables resized, as torchvision's _add_rel_pos does); the export loads back strictly into torch.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
+import { cliRunner, expectClose, python } from './cliRunner.ts';
 
-const run = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
 const TORCH_MVIT = 'src/models/zoo/fixtures/torch_mvit.py';
 const profile = mkdtempSync(path.join(os.tmpdir(), 'tubelet-mvitcli-'));
 const fx = path.join(profile, 'fixtures');
 const CLIP = ['4', '64', '64'];
-
-async function tubelet(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(
-      'node',
-      ['bin/tubelet.mjs', ...args, '--profile', profile, '--no-build', '--adapter', 'swiftshader'],
-      { timeout: 400_000, maxBuffer: 1 << 26 },
-    );
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code ?? -1 };
-  }
-}
-
-const python = (...args: string[]): string =>
-  execFileSync(PYTHON, args, { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 26 });
-
+const tubelet = cliRunner(profile, 400_000);
 /** within 1e-3 of max |logit| (the issue's bound) */
-function expectClose(ours: readonly number[], torch: readonly number[]): void {
-  expect(ours).toHaveLength(torch.length);
-  const scale = Math.max(...torch.map(Math.abs));
-  const err = Math.max(...ours.map((v, i) => Math.abs(v - (torch[i] ?? NaN))));
-  console.log(`max |logit| ${scale.toFixed(3)}, max difference ${err.toExponential(2)}`);
-  expect(err).toBeLessThanOrEqual(1e-3 * scale);
+function expectTorchClose(ours: readonly number[], torch: readonly number[]): void {
+  expectClose(ours, torch, 1e-3, 0);
 }
 
 test.beforeAll(() => {
@@ -77,11 +54,11 @@ test('mvit_v2_s from torchvision: import --from torchvision, predict --input-ten
   expect(predicted.code, predicted.stderr).toBe(0);
   const p = JSON.parse(predicted.stdout) as { logits: number[][] };
   expect(p.logits).toHaveLength(1);
-  expectClose(p.logits[0] ?? [], torchLogits);
+  expectTorchClose(p.logits[0] ?? [], torchLogits);
 
   const out = path.join(fx, 'exported', 'mvit.safetensors');
   const exported = await tubelet('export', '--model', 'mvit-torch', '--format', 'safetensors', '--out', out);
   expect(exported.code, exported.stderr).toBe(0);
   const back = JSON.parse(python(TORCH_MVIT, 'check', fx, 'mvit_v2_s', ...CLIP, out)) as { logits: number[] };
-  expectClose(back.logits, torchLogits);
+  expectTorchClose(back.logits, torchLogits);
 });

@@ -46,7 +46,7 @@ async function tubelet(args: string[], timeoutMs: number): Promise<Streamed> {
 test.describe.configure({ mode: 'serial' });
 
 test('tubelet demo creates Toy Actions and the tiny preset learns it (val top-1 above 80 %)', async () => {
-  // Toy Actions (about a minute) and 10 epochs of the toy R3D: minutes on an idle 2-core machine.
+  // Toy Actions (about a minute) and 8 epochs of the toy R3D: minutes on an idle 2-core machine.
   test.setTimeout(2_400_000);
   const demo = await tubelet(['demo'], 2_300_000);
   const preset = trainPreset('toy-actions-r3d-tiny');

@@ -4,6 +4,7 @@
 import { tf } from '../tf.ts';
 import { fusedAttention, composedAttention } from '../ops/attention.ts';
 import { Gelu, LayerNorm } from '../nn/transformer/norms.ts';
+import { tokenLinear } from '../nn/transformer/block.ts';
 import { HEAD_DIMS } from '../../gpu/kernels/attention/layout.ts';
 import type { Rng } from '../../shared/random.ts';
 import { Conv3d, Linear, type Triple } from '../nn/layers.ts';
@@ -28,10 +29,10 @@ import {
 export type { Thw };
 const prod = (v: readonly number[]): number => v.reduce((a, b) => a * b, 1);
 
-/** Which attention implementation runs: 'auto' = fused kernels on webgpu, the composed TF.js ops elsewhere. */
-export type AttentionImpl = 'auto' | 'fused' | 'composed';
+import type { AttentionImpl } from '../nn/transformer/selfAttention.ts';
+export type { AttentionImpl };
 
-export { LayerNorm, Gelu };
+export { LayerNorm, Gelu, tokenLinear };
 
 /** trunc_normal_(std=0.02) as torchvision's MViT uses it (its ±2 bounds are 100 σ away: a plain normal). */
 export function linear02(rng: Rng, inF: number, outF: number): Linear {
@@ -40,15 +41,6 @@ export function linear02(rng: Rng, inF: number, outF: number): Linear {
 
 export function tableParam(rng: Rng, rows: number, cols: number): tf.Tensor {
   return tf.tensor(normal(rng, rows * cols, 0.02), cols === 1 ? [rows] : [rows, cols]);
-}
-
-/** A Linear applied to every token: x f32[B, N, in] → f32[B, N, out]. */
-export function tokenLinear(lin: Module, x: Act, ctx: RunContext): Act {
-  const [b = 0, n = 0, c = 0] = x.shape;
-  const flat = isSymbolic(x) ? new SymbolicTensor([b * n, c]) : tf.reshape(x, [b * n, c]);
-  const y = lin.forward(flat, ctx);
-  const out = y.shape[1] ?? 0;
-  return isSymbolic(y) ? new SymbolicTensor([b, n, out]) : tf.reshape(real(y, 'tokenLinear'), [b, n, out]);
 }
 
 /** Splits the cls token off x f32[B, G, 1 + T·H·W, C] and views the rest as f32[B·G, T, H, W, C]. */
