@@ -48,6 +48,8 @@ export interface MemoryReconOptions {
   readonly lossSourceRecon: number;
   readonly lossTargetRecon: number;
   readonly lossKl: number;
+  /** sparse addressing: keep the k largest similarities per (row, head) before the softmax; absent = dense */
+  readonly topK?: number;
 }
 
 export interface MemoryReconTerms {
@@ -82,6 +84,27 @@ export const detach = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
   if (!(x instanceof tf.Tensor)) throw new Error('detach: expected a tensor');
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
 }) as <T extends tf.Tensor>(x: T) => T;
+
+/** 0/1 mask of the k largest entries along the last axis of x f32[..., S] (ties at the k-th value kept); no gradient.
+ *  Computed inside a customGrad forward, so the non-differentiable topk never enters the gradient tape. */
+export function topKMask<T extends tf.Tensor>(x: T, k: number): T {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const v = args[0];
+    if (!(v instanceof tf.Tensor)) throw new Error('topKMask: expected a tensor');
+    const last = v.shape[v.shape.length - 1] ?? 0;
+    const kk = Math.min(Math.max(1, Math.floor(k)), last);
+    const kth = tf.slice(
+      tf.topk(v, kk).values,
+      new Array<number>(v.rank).fill(0).map((_, i) => (i === v.rank - 1 ? kk - 1 : 0)),
+      [...v.shape.slice(0, -1), 1],
+    );
+    return {
+      value: tf.cast(tf.greaterEqual(v, kth), 'float32'),
+      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+    };
+  });
+  return f(x) as T;
+}
 
 /** DINO cross-entropy: mean_b −Σ softmax((teacher − center)/τt)·log_softmax(student/τs); teacher side constant. */
 export function dinoLoss(
@@ -128,7 +151,12 @@ export function memoryRecon(
     const q = l2rows(tf.transpose(tf.reshape(bnMlp(source, p.inProj), [b, h, dq]), [1, 0, 2]), 2);
     const k = l2rows(tf.reshape(p.crossKey, [h, nSlot / h, dq]), 2);
     const sim = tf.matMul(q, k, false, true);
-    const address = tf.softmax<tf.Tensor3D>(tf.mul(sim, o.radius));
+    const logits = tf.mul<tf.Tensor3D>(sim, o.radius);
+    // sparse top-k: non-selected slots get −1e9 so their softmax weight is exactly 0 (k = S is the dense path)
+    const address =
+      o.topK === undefined
+        ? tf.softmax<tf.Tensor3D>(logits)
+        : tf.softmax<tf.Tensor3D>(tf.add<tf.Tensor3D>(logits, tf.mul(tf.sub(topKMask(sim, o.topK), 1), 1e9)));
     const values = tf.reshape(p.crossMem, [h, nSlot / h, dv]);
     const read = tf.matMul(address, values); // [h,B,dv] (einsum bhs,hsd->bhd)
     const prediction = tf.reshape<tf.Rank.R2>(tf.transpose(read, [1, 0, 2]), [b, h * dv]);
