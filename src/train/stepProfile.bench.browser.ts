@@ -106,12 +106,17 @@ async function profileModel(model: 'toy_r3d' | 'toy_avg2d'): Promise<Record<stri
   // the real loop, for the whole-step number
   const trainer = new Trainer({ ...config, batchSize: 8 }, net, source);
   const stepMs: number[] = [];
+  const parts: Record<string, number[]> = {};
   for (let s = 0; s < STEPS; s++) {
     await gpuSync();
     const t0 = performance.now();
-    await trainer.step();
+    const record = await trainer.step();
     await gpuSync();
-    if (s >= 2) stepMs.push(performance.now() - t0);
+    if (s < 2) continue;
+    stepMs.push(performance.now() - t0);
+    // the loop's own split (StepRecord): the clip read is inside the loop step but outside the stages above
+    for (const k of ['readMs', 'forwardMs', 'backwardMs', 'optimizerMs'] as const)
+      (parts[k] ??= []).push(record[k]);
   }
   trainer.dispose();
   net.dispose();
@@ -119,6 +124,8 @@ async function profileModel(model: 'toy_r3d' | 'toy_avg2d'): Promise<Record<stri
   for (const [k, v] of Object.entries(rows)) out[k] = Math.round(median(v) * 10) / 10;
   Object.assign(out, kernels);
   out.loop_step_ms = Math.round(median(stepMs) * 10) / 10;
+  for (const [k, v] of Object.entries(parts))
+    out[`loop_${k.replace('Ms', '')}_ms`] = Math.round(median(v) * 10) / 10;
   return out;
 }
 

@@ -16,7 +16,14 @@ export type { Bn5dDims } from './batchnorm5d.ref.ts';
 
 /** Upper bound on chunks per channel block of the partial-sum passes (keeps the combine passes short). */
 const MAX_CHUNKS = 512;
-const MIN_ROWS_PER_THREAD = 4;
+/**
+ * Rows each thread of a partial-sum pass reduces, at least (a multiple of the passes' 8-row register block).
+ * Long per-thread runs keep the workgroup count and so the barriers low (SwiftShader runs a barrier as a fibre
+ * switch of every invocation); the blocked per-thread sums (8 rows pairwise, 8 blocks a group) keep the error
+ * chain short, so accuracy does not pay for it (see bnStats.wgsl).
+ */
+const MIN_ROWS_PER_THREAD = 128;
+const BLOCK_ROWS = 8;
 const WG = 256;
 
 export interface Bn5dPlan {
@@ -37,7 +44,8 @@ export function bn5dPlan(dims: Bn5dDims, maxGroupsPerDim = 65535): Bn5dPlan {
   let tc = 1;
   while (tc < channels && tc < 32) tc *= 2;
   const tr = WG / tc;
-  const rowsPerThread = Math.max(MIN_ROWS_PER_THREAD, Math.ceil(rows / (tr * MAX_CHUNKS)));
+  const needed = Math.ceil(rows / (tr * MAX_CHUNKS));
+  const rowsPerThread = Math.max(MIN_ROWS_PER_THREAD, Math.ceil(needed / BLOCK_ROWS) * BLOCK_ROWS);
   const rowsPerChunk = tr * rowsPerThread;
   const chunks = Math.ceil(rows / rowsPerChunk);
   const groups = Math.ceil((rows * channels) / WG);
