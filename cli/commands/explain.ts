@@ -4,7 +4,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Outcome } from '../../src/client/automation.ts';
 import { formatError } from '../../src/shared/errors.ts';
-import { EXPLAIN_METHODS, type ExplainMethod, type ExplainSpec } from '../../src/shared/protocol.ts';
+import {
+  EXPLAIN_METHODS,
+  type ExplainMethod,
+  type ExplainResult,
+  type ExplainSpec,
+} from '../../src/shared/protocol.ts';
 import { overlayFrame } from '../../src/eval/explain/overlay.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { LOCAL_FILE_PREFIX } from '../server.ts';
@@ -44,7 +49,7 @@ export function explainMethod(m: string | undefined): ExplainMethod | undefined 
 }
 
 interface Wire {
-  readonly result: Omit<import('../../src/shared/protocol.ts').ExplainResult, 'frames' | 'map' | 'headMaps'>;
+  readonly result: Omit<ExplainResult, 'frames' | 'map' | 'headMaps'>;
   readonly frames: string;
   readonly map: string;
 }
@@ -84,7 +89,8 @@ export async function explainClip(
         for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
         return btoa(s);
       };
-      const { frames, map, headMaps: _h, ...result } = o.value;
+      const { frames, map, headMaps, ...result } = o.value;
+      headMaps; // per-head maps stay in the page: the PNGs show the mean
       return { ok: true as const, value: { result, frames: b64(frames), map: b64(map) } };
     },
     { prefix: LOCAL_FILE_PREFIX, r, method },
