@@ -89,8 +89,11 @@ export async function explainClip(
         for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
         return btoa(s);
       };
-      const { frames, map, headMaps, ...result } = o.value;
-      headMaps; // per-head maps stay in the page: the PNGs show the mean
+      const { frames, map } = o.value;
+      // per-head maps stay in the page: the PNGs show the mean
+      const result = Object.fromEntries(
+        Object.entries(o.value).filter(([k]) => k !== 'frames' && k !== 'map' && k !== 'headMaps'),
+      ) as Wire['result'];
       return { ok: true as const, value: { result, frames: b64(frames), map: b64(map) } };
     },
     { prefix: LOCAL_FILE_PREFIX, r, method },
