@@ -10,7 +10,7 @@ import {
   type ExplainResult,
   type ExplainSpec,
 } from '../../src/shared/protocol.ts';
-import { overlayFrame } from '../../src/eval/explain/overlay.ts';
+import { overlayFrame } from '../../src/shared/overlay.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { LOCAL_FILE_PREFIX } from '../server.ts';
 import type { StudioSession } from '../session.ts';

@@ -38,10 +38,14 @@ function centreInds(frameCount: number, t: number, clip: number): Int32Array {
 async function loadClip(spec: ExplainSpec, [t, h, w]: readonly [number, number, number]): Promise<Clip> {
   const input = spec.input;
   if (input.type === 'frames') {
-    if (input.t !== t)
-      throw new TubeletError('INVALID_ARGUMENT', `the model takes ${t}-frame clips, got ${input.t} frames`);
-    const frames =
-      input.h === h && input.w === w ? input.frames : fitFrames(input.frames, t, input.h, input.w, h, w);
+    // any length and size: frames picked evenly to the model's T, then resized and centre-cropped
+    const size = input.h * input.w * 3;
+    const picked = new Uint8Array(t * size);
+    for (let i = 0; i < t; i++) {
+      const f = Math.min(input.t - 1, Math.floor(((i + 0.5) * input.t) / t));
+      picked.set(input.frames.subarray(f * size, (f + 1) * size), i * size);
+    }
+    const frames = input.h === h && input.w === w ? picked : fitFrames(picked, t, input.h, input.w, h, w);
     return { frames, className: null, classes: null };
   }
   if (input.type === 'tensor') {

@@ -14,7 +14,7 @@ export type ExplainInput =
       readonly clip?: number;
     }
   | { readonly type: 'video'; readonly file: Blob; readonly fileName: string }
-  /** RGB frames u8[T, H, W, 3] already at the model's input size (e.g. a webcam clip) */
+  /** RGB frames u8[t, h, w, 3] (e.g. a webcam clip): picked evenly to the model's T, resized to its H×W */
   | {
       readonly type: 'frames';
       readonly frames: Uint8Array;

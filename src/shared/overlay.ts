@@ -20,7 +20,7 @@ export function overlayFrame(
   h: number,
   w: number,
   opacity: number,
-): Uint8ClampedArray {
+): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(h * w * 4);
   const a = Math.min(1, Math.max(0, opacity));
   for (let p = 0; p < h * w; p++) {
