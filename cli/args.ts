@@ -56,6 +56,12 @@ export interface GlobalOptions {
   readonly clipLen: number | undefined;
   readonly interval: number | undefined;
   readonly cropSize: number | undefined;
+  /** explain: method, layer, class, a local video or a stored video's index */
+  readonly method: string | undefined;
+  readonly layer: string | undefined;
+  readonly classIndex: number | undefined;
+  readonly video: string | undefined;
+  readonly index: number | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -129,6 +135,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'clip-len': { type: 'string' },
         interval: { type: 'string' },
         'crop-size': { type: 'string' },
+        method: { type: 'string' },
+        layer: { type: 'string' },
+        class: { type: 'string' },
+        video: { type: 'string' },
+        index: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -201,6 +212,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       clipLen: optionalInt('clip-len', values['clip-len'], 1, 1024),
       interval: optionalInt('interval', values.interval, 1, 64),
       cropSize: optionalInt('crop-size', values['crop-size'], 8, 1024),
+      method: values.method,
+      layer: values.layer,
+      classIndex: optionalInt('class', values.class, 0, 100_000),
+      video: values.video,
+      index: optionalInt('index', values.index, 0, 10_000_000),
     },
   };
 }
@@ -241,6 +257,9 @@ Commands:
                         mean_class_accuracy, confusion, per_class, per_video, protocol, seconds
   evals                 the stored evaluations (--json)
   export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)
+  explain               heat maps of --model NAME on --video FILE or --dataset ID [--index I]:
+                        [--method gradcam|gradcam++|attention|rollout] [--layer L] [--class C]; writes one
+                        overlay PNG per frame to --out DIR and prints the top-k and the files
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text
 

@@ -34,6 +34,7 @@ import { formatRuns, listRuns, runsJson } from './commands/runs.ts';
 import { evalJson, evalSpec, formatEval, formatEvals, listEvals, runEval } from './commands/eval.ts';
 import { DEFAULT_PRESET } from '../src/train/presets.ts';
 import { benchTrain, formatTrainBench } from './commands/benchTrain.ts';
+import { explainClip, formatExplain } from './commands/explain.ts';
 import type { TrainRecord } from '../src/shared/training.ts';
 
 const log = (line: string): void => {
@@ -215,6 +216,16 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         predictClip(s, { model, input, fileName: named ?? abs, topk: options.topk }),
       );
       print(result, options.json, formatPredict);
+      return EXIT_OK;
+    }
+    case 'explain': {
+      if (options.model === undefined) throw new UsageError('explain needs --model NAME');
+      if (options.out === undefined) throw new UsageError('explain needs --out DIR');
+      const { model, out } = options;
+      const localFiles = options.video === undefined ? [] : [localFile(options.video, '--video')];
+      const request = { ...options, model };
+      const result = await withStudio({ ...session, localFiles }, (s) => explainClip(s, request, out));
+      print(result, options.json, formatExplain);
       return EXIT_OK;
     }
     case 'export': {

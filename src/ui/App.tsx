@@ -11,6 +11,7 @@ import { ModelsPanel } from './models/ModelsPanel.tsx';
 import { FinetunePanel } from './finetune/FinetunePanel.tsx';
 import { StartPanel } from './start/StartPanel.tsx';
 import { EvaluatePanel } from './evaluate/EvaluatePanel.tsx';
+import { VisualisePanel } from './visualise/VisualisePanel.tsx';
 
 export function App() {
   const status = useStudio((s) => s.status);
@@ -44,6 +45,8 @@ export function App() {
             <FinetunePanel />
           ) : panel === 'evaluate' ? (
             <EvaluatePanel />
+          ) : panel === 'visualise' ? (
+            <VisualisePanel />
           ) : (
             <PlannedPanel panel={panel} />
           )}

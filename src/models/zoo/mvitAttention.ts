@@ -9,6 +9,7 @@ import { HEAD_DIMS } from '../../gpu/kernels/attention/layout.ts';
 import type { Rng } from '../../shared/random.ts';
 import { Conv3d, Linear, type Triple } from '../nn/layers.ts';
 import { normal } from '../nn/init.ts';
+import type { AttentionTap } from '../nn/attentionTap.ts';
 import {
   isSymbolic,
   Module,
@@ -112,6 +113,8 @@ function poolConv(rng: Rng, headDim: number, kernel: readonly number[], stride: 
 /** torchvision `MultiscaleAttention`. */
 export class MultiscaleAttention extends Module {
   readonly headDim: number;
+  /** set by explanations: receives softmax(q·kᵀ [+ rel-pos]) of every call (see src/models/nn/attentionTap.ts) */
+  attentionTap: AttentionTap | null = null;
   private readonly relH: tf.Variable | null = null;
   private readonly relW: tf.Variable | null = null;
   private readonly relT: tf.Variable | null = null;
@@ -185,6 +188,10 @@ export class MultiscaleAttention extends Module {
       }
       return [tokenLinear(this.projectLinear, new SymbolicTensor([b, lq, outputDim]), ctx), qThw];
     }
+    if (this.attentionTap) {
+      const probs = tf.keep(this.probabilities(q as tf.Tensor4D, k as tf.Tensor4D, qThw, kThw));
+      this.attentionTap({ probs, keyGrid: kThw, cls: true });
+    }
     const o = this.attend(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, qThw, kThw);
     let y: tf.Tensor4D = o;
     if (this.spec.residualPool) {
@@ -206,6 +213,25 @@ export class MultiscaleAttention extends Module {
     const fits = (HEAD_DIMS as readonly number[]).some((d) => d >= dim);
     if (impl === 'fused' && !fits) return false; // beyond the kernel's widest head: composed (documented)
     return fits && (impl === 'fused' || tf.getBackend() === 'webgpu');
+  }
+
+  /** softmax(scale·q·kᵀ [+ rel-pos]) f32[B, h, Lq, Lk] with the composed ops (attention capture only). */
+  private probabilities(q: tf.Tensor4D, k: tf.Tensor4D, qThw: Thw, kThw: Thw): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [b, heads, lq, d] = q.shape;
+      const scale = 1 / Math.sqrt(d);
+      if (!this.relH || !this.relW || !this.relT)
+        return tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale));
+      const tables = {
+        h: this.relH as tf.Tensor as tf.Tensor2D,
+        w: this.relW as tf.Tensor as tf.Tensor2D,
+        t: this.relT as tf.Tensor as tf.Tensor2D,
+      };
+      const terms = relPosQueryTerms(tf.reshape(q, [b * heads, lq, d]), qThw, kThw, tables);
+      const e = relExtraDims(kThw);
+      const qAug = tf.concat<tf.Tensor4D>([tf.mul(q, scale), tf.reshape(terms, [b, heads, lq, e])], 3);
+      return tf.softmax(tf.matMul(qAug, augmentKeys(k, kThw), false, true));
+    });
   }
 
   /** softmax(scale·q·kᵀ [+ rel-pos]) · v for q f32[B, h, Lq, d], k, v f32[B, h, Lk, d]. */

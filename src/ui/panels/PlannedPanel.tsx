@@ -2,20 +2,15 @@
 import type { PanelId } from '../../state/store.ts';
 import { PANEL_TITLES } from '../shell/Nav.tsx';
 
-type Planned = Exclude<PanelId, 'start' | 'system' | 'datasets' | 'models' | 'finetune' | 'evaluate'>;
+type Planned = Exclude<
+  PanelId,
+  'start' | 'system' | 'datasets' | 'models' | 'finetune' | 'evaluate' | 'visualise'
+>;
 
 const PLANS: Record<Planned, { summary: string; items: string[] }> = {
   pretrain: {
     summary: 'Self-supervised pretraining on your unlabelled videos.',
     items: ['BYOL with the fine-grained key-value memory predictor', 'MaskFeat with HOG targets', 'VideoMAE'],
-  },
-  visualise: {
-    summary: 'Look inside the models.',
-    items: [
-      'Attention maps of video transformers',
-      'HOG targets and MaskFeat predictions',
-      'Augmented clip previews',
-    ],
   },
 };
 
