@@ -14,6 +14,7 @@ import { buildTRN } from './trn.ts';
 import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
+import { buildTimeSformer } from './timesformer.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -291,6 +292,20 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 32, 32],
   },
   // ── end of the mvit block ──
+  // ── tsf: TimeSformer / Video Swin (keep this block contiguous) ──
+  {
+    name: 'timesformer_b16',
+    family: 'TimeSformer',
+    description:
+      'TimeSformer-B/16 8×224: ViT-B with divided space-time attention (temporal then spatial per block)',
+    build: buildTimeSformer,
+    // no exact published figure (the paper's table: 121.4 M): counted from vit.py's module structure by its twin
+    // (fixtures/torch_timesformer.py keys): ViT-B/16 at 400 classes + 12 × temporal attention + time_embed
+    publishedParams: 121_566_352,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 16, 16],
+  },
+  // ── end of the tsf block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',
