@@ -15,6 +15,7 @@ import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
 import { buildTimeSformer } from './timesformer.ts';
+import { buildSwin3d } from './swin3d.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -304,6 +305,17 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParams: 121_566_352,
     referenceInput: [8, 224, 224],
     tinyInput: [4, 16, 16],
+  },
+  {
+    name: 'swin3d_t',
+    family: 'MMAction2 Video Swin',
+    description:
+      'Video Swin-T: 3-D shifted-window attention (8×7×7) with relative position bias, patch merging',
+    build: buildSwin3d,
+    publishedParams: 28_200_000, // MMAction2 swin metafile (swin-tiny, Kinetics-400): 28.2M
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [4, 32, 32],
   },
   // ── end of the tsf block ──
   {
