@@ -43,7 +43,10 @@ describe('Video Swin equals its PyTorch twin', () => {
     try {
       expect(ourKeys(model)).toEqual(new Map(ref.keys));
       expect(model.paramCount()).toBe(ref.params);
-      console.log(`Swin-T: ${model.paramCount()} parameters`);
+      // Video Swin's Table 1: Swin-T 88 GFLOPs (multiply-adds) per 32×224² view, 28.2 M parameters
+      const gmacs = model.macs([1, 32, 224, 224, 3]) / 1e9;
+      console.log(`Swin-T: ${model.paramCount()} parameters, ${gmacs.toFixed(2)} GMACs`);
+      expect(Math.abs(gmacs - 88) / 88).toBeLessThan(0.01);
     } finally {
       model.dispose();
     }

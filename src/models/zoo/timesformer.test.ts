@@ -52,7 +52,10 @@ describe('TimeSformer equals its PyTorch twin', () => {
       expect(ourKeys(model)).toEqual(new Map(ref.keys));
       expect([...ourKeys(model).keys()]).toEqual(ref.keys.map(([k]) => k)); // same order too
       expect(model.paramCount()).toBe(ref.params);
-      console.log(`TimeSformer-B/16 8×224: ${model.paramCount()} parameters`);
+      // the paper's 0.59 TFLOPs for 3 views: 196 G multiply-adds per 8×224² view (attention matmuls counted)
+      const gmacs = model.macs([1, 8, 224, 224, 3]) / 1e9;
+      console.log(`TimeSformer-B/16 8×224: ${model.paramCount()} parameters, ${gmacs.toFixed(2)} GMACs`);
+      expect(Math.abs(gmacs - 196) / 196).toBeLessThan(0.01);
     } finally {
       model.dispose();
     }
