@@ -99,6 +99,34 @@ function reverse(win: tf.Tensor3D, ws: Thw, shape: readonly number[]): tf.Tensor
   return tf.reshape(tf.transpose(y, [0, 3, 1, 4, 2, 5]), [b, d, h, w, c]);
 }
 
+/** x viewed as f32[before, n, after] around `axis` (slices and pads stay rank 3: TF.js 4.22's webgpu backend
+ *  computes wrong gradients for rank-5 slices). */
+function around(x: tf.Tensor, axis: number): [number, number, number] {
+  const s = x.shape;
+  return [prod(s.slice(0, axis)), s[axis] ?? 1, prod(s.slice(axis + 1))];
+}
+
+/** x[..., begin:begin+size, ...] along `axis`. */
+function sliceAxis<T extends tf.Tensor>(x: T, axis: number, begin: number, size: number): T {
+  const [a, , c] = around(x, axis);
+  const shape = x.shape.map((v, i) => (i === axis ? size : v));
+  return tf.reshape(tf.slice(tf.reshape(x, around(x, axis)), [0, begin, 0], [a, size, c]), shape) as T;
+}
+
+/** Zeros appended after the end of `axis`. */
+function padAxis<T extends tf.Tensor>(x: T, axis: number, after: number): T {
+  if (after === 0) return x;
+  const shape = x.shape.map((v, i) => (i === axis ? v + after : v));
+  return tf.reshape(
+    tf.pad(tf.reshape(x, around(x, axis)), [
+      [0, 0],
+      [0, after],
+      [0, 0],
+    ]),
+    shape,
+  ) as T;
+}
+
 /** torch.roll along axes 1..3 of f32[B, D, H, W, C] by `shifts` (positive moves elements to higher indices). */
 function roll(x: tf.Tensor5D, shifts: readonly number[]): tf.Tensor5D {
   let y = x;
@@ -107,18 +135,7 @@ function roll(x: tf.Tensor5D, shifts: readonly number[]): tf.Tensor5D {
     const n = y.shape[axis] ?? 0;
     const k = ((s % n) + n) % n;
     if (k === 0) return;
-    const size = [...y.shape];
-    const head = tf.slice(
-      y,
-      y.shape.map((_, a) => (a === axis ? n - k : 0)),
-      size.map((v, a) => (a === axis ? k : v)),
-    );
-    const tail = tf.slice(
-      y,
-      y.shape.map(() => 0),
-      size.map((v, a) => (a === axis ? n - k : v)),
-    );
-    y = tf.concat([head, tail], axis);
+    y = tf.concat([sliceAxis(y, axis, n - k, k), sliceAxis(y, axis, 0, n - k)], axis);
   });
   return y;
 }
@@ -244,14 +261,9 @@ class SwinBlock3D extends Module {
     const xt = real(x, 'SwinBlock3D') as tf.Tensor5D;
     let y = real(this.norm1.forward(xt), 'SwinBlock3D') as tf.Tensor5D;
     const pads = [d, h, w].map((v, i) => (padded[i] ?? v) - v);
-    if (pads.some((p) => p > 0))
-      y = tf.pad(y, [
-        [0, 0],
-        [0, pads[0] ?? 0],
-        [0, pads[1] ?? 0],
-        [0, pads[2] ?? 0],
-        [0, 0],
-      ]);
+    pads.forEach((p, i) => {
+      y = padAxis(y, i + 1, p);
+    });
     const shifted = ss.some((s) => s > 0);
     if (shifted)
       y = roll(
@@ -261,7 +273,9 @@ class SwinBlock3D extends Module {
     const win = this.attn.run(partition(y, ws), shifted ? mask : null, windows, ctx);
     y = reverse(real(win, 'SwinBlock3D') as tf.Tensor3D, ws, y.shape);
     if (shifted) y = roll(y, ss);
-    if (pads.some((p) => p > 0)) y = tf.slice(y, [0, 0, 0, 0, 0], [b, d, h, w, c]);
+    [d, h, w].forEach((v, i) => {
+      if (pads[i]) y = sliceAxis(y, i + 1, 0, v);
+    });
     const mid = tf.add(xt, dropPath(y, this.pDrop, ctx));
     const flat = tf.reshape(mid, [b, d * h * w, c]);
     const m = tf.reshape(real(this.mlp.forward(this.norm2.forward(flat), ctx), 'SwinBlock3D'), [
@@ -292,14 +306,7 @@ class PatchMerging extends Module {
       return new SymbolicTensor([b, d, h2, w2, 2 * c]);
     }
     let y = real(x, 'PatchMerging') as tf.Tensor5D;
-    if (h % 2 || w % 2)
-      y = tf.pad(y, [
-        [0, 0],
-        [0, 0],
-        [0, h % 2],
-        [0, w % 2],
-        [0, 0],
-      ]);
+    y = padAxis(padAxis(y, 2, h % 2), 3, w % 2);
     // [B·D, H/2, 2 (h), W/2, 2 (w), C] → [B·D, H/2, W/2, w, h, C]: channel blocks (w0h0, w0h1, w1h0, w1h1)
     const six = tf.reshape(y, [b * d, h2, 2, w2, 2, c]);
     const cat = tf.reshape(tf.transpose(six, [0, 1, 3, 4, 2, 5]), [b, d * h2 * w2, 4 * c]);
@@ -377,13 +384,7 @@ class PatchEmbed3D extends Module {
     if (pads.some((v) => v > 0)) {
       y = isSymbolic(x)
         ? new SymbolicTensor([n, t + (pads[0] ?? 0), h + (pads[1] ?? 0), w + (pads[2] ?? 0), 3])
-        : tf.pad(x, [
-            [0, 0],
-            [0, pads[0] ?? 0],
-            [0, pads[1] ?? 0],
-            [0, pads[2] ?? 0],
-            [0, 0],
-          ]);
+        : pads.reduce<tf.Tensor>((z, p, i) => padAxis(z, i + 1, p), x);
     }
     return this.norm.forward(this.proj.forward(y, ctx));
   }
