@@ -98,7 +98,7 @@ export function spaceTimeAttention(
 }
 
 /** x: f32[B, N, H·d] → the mode's sequences as f32[B·G, H, L, d] (G = S, T or 1), by reshapes and transposes. */
-function toSequences(x: tf.Tensor3D, mode: SpaceTimeMode, layout: SpaceTimeLayout): tf.Tensor4D {
+export function toSequences(x: tf.Tensor3D, mode: SpaceTimeMode, layout: SpaceTimeLayout): tf.Tensor4D {
   const { frames: T, patches: S, heads: H, headDim: d, clsTokens: C } = layout;
   const B = x.shape[0];
   if (mode === 'joint') return x.reshape([B, C + T * S, H, d]).transpose([0, 2, 1, 3]);

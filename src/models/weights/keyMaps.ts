@@ -96,6 +96,9 @@ function tablesFor(arch: string): Partial<Record<WeightSource, KeyMap>> & { nati
       return { native: 'torchvision', torchvision: identity };
     case 'c3d':
       return { native: 'mmaction2', mmaction2: identity };
+    case 'timesformer_b16':
+      // vit.py names sit under `model.`; unwrapStateDict strips a lone `model.` group from a bare state dict
+      return { native: 'torchvision', torchvision: (k) => (k.startsWith('model.') ? k : `model.${k}`) };
     default:
       return { native: 'torchvision', torchvision: identity };
   }

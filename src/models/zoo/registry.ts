@@ -14,6 +14,8 @@ import { buildTRN } from './trn.ts';
 import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
+import { buildTimeSformer } from './timesformer.ts';
+import { buildSwin3d } from './swin3d.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -291,6 +293,31 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 32, 32],
   },
   // ── end of the mvit block ──
+  // ── tsf: TimeSformer / Video Swin (keep this block contiguous) ──
+  {
+    name: 'timesformer_b16',
+    family: 'TimeSformer',
+    description:
+      'TimeSformer-B/16 8×224: ViT-B with divided space-time attention (temporal then spatial per block)',
+    build: buildTimeSformer,
+    // no exact published figure (the paper's table: 121.4 M): counted from vit.py's module structure by its twin
+    // (fixtures/torch_timesformer.py keys): ViT-B/16 at 400 classes + 12 × temporal attention + time_embed
+    publishedParams: 121_566_352,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 16, 16],
+  },
+  {
+    name: 'swin3d_t',
+    family: 'MMAction2 Video Swin',
+    description:
+      'Video Swin-T: 3-D shifted-window attention (8×7×7) with relative position bias, patch merging',
+    build: buildSwin3d,
+    publishedParams: 28_200_000, // MMAction2 swin metafile (swin-tiny, Kinetics-400): 28.2M
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  // ── end of the tsf block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',
