@@ -14,6 +14,7 @@ import { buildTRN } from './trn.ts';
 import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
+import { buildVideoMAE } from './videomae.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -291,6 +292,25 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 32, 32],
   },
   // ── end of the mvit block ──
+  // ── vit3: VideoMAE / VideoMAE V2 ViT and ViViT (keep this block contiguous) ──
+  ...(
+    [
+      // vit-small-p16_videomaev2-vit-g-dist 22M; vit-base-p16_videomae-k400-pre 87M; vit-large-p16_videomae 305M
+      ['videomae_vit_s', 'ViT-S/16', 22_000_000],
+      ['videomae_vit_b', 'ViT-B/16', 87_000_000],
+      ['videomae_vit_l', 'ViT-L/16', 305_000_000],
+    ] as const
+  ).map(([name, what, params]): ZooEntry => ({
+    name,
+    family: 'MMAction2 VideoMAE ViT',
+    description: `VideoMAE / VideoMAE V2 ${what}: 2×16×16 tubelets, sinusoidal positions, q/v-biased attention, mean pooling + fc_norm`,
+    build: (c) => buildVideoMAE(name, c),
+    publishedParams: params, // MMAction2 metafiles (rounded to 1M), at 400 classes
+    publishedParamsRounding: 1_000_000,
+    referenceInput: [16, 224, 224],
+    tinyInput: [4, 32, 32],
+  })),
+  // ── end of the vit3 block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',
