@@ -15,6 +15,7 @@ import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
 import { buildVideoMAE } from './videomae.ts';
+import { buildViViT } from './vivit.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -310,6 +311,17 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [16, 224, 224],
     tinyInput: [4, 32, 32],
   })),
+  {
+    name: 'vivit_b',
+    family: 'ViViT (VideoTransformer-pytorch)',
+    description:
+      'ViViT-B/16×2 factorised encoder (model 2): tubelet embedding, 12 spatial then 4 temporal layers, cls token',
+    build: buildViViT,
+    // no published figure: the count of its published module structure (fixtures/torch_vit_video.py vivit, 400 classes)
+    publishedParams: 115_054_480,
+    referenceInput: [16, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
   // ── end of the vit3 block ──
   {
     name: 'toy_r3d',
