@@ -31,6 +31,7 @@ describe('training config', () => {
       'mmaction2-tsm-r50-1x1x8-kinetics400',
       'toy-actions-avg2d-baseline',
       'toy-actions-r3d-tiny',
+      'toy-actions-videomae-tiny',
     ]);
     expect(TRAIN_PRESETS[DEFAULT_PRESET]).toBeDefined();
     const ft = trainPreset('fgkvmempred-ucf101-finetune-r3d18-16x4-112');
