@@ -129,6 +129,8 @@ export const trainConfigSchema = z.strictObject({
   }),
   /** lr multipliers: backbone (all but the head) and head parameters. */
   lrMult: z.strictObject({ backbone: nonNeg, head: pos }),
+  /** Layer-wise lr decay of the ViT families (VideoMAE finetune: 0.75); each parameter's lr × decay^(depth + 1 − layer). */
+  layerDecay: z.number().gt(0).max(1).optional(),
   /** Frozen backbone in eval mode, only the head trains (PySlowFast DETACH_FINAL_FC). */
   linearProbe: z.boolean(),
   augmentation: z.strictObject({

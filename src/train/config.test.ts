@@ -32,6 +32,7 @@ describe('training config', () => {
       'toy-actions-avg2d-baseline',
       'toy-actions-r3d-tiny',
       'toy-actions-timesformer-tiny',
+      'toy-actions-videomae-tiny',
     ]);
     expect(TRAIN_PRESETS[DEFAULT_PRESET]).toBeDefined();
     const ft = trainPreset('fgkvmempred-ucf101-finetune-r3d18-16x4-112');

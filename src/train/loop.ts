@@ -12,6 +12,7 @@ import type { EpochRecord, StepRecord, TrainRecord, ValidationRecord } from './e
 import { AccuracyMeter } from './metrics.ts';
 import { dominantLabels, drawMix, mixClips, mixTargets, softCrossEntropy } from './mixing.ts';
 import { Optimizer, type Param } from './optimizers.ts';
+import { layerDecayMultipliers } from '../models/nn/transformer/layerDecay.ts';
 import { StepPlanner, type PlannedStep } from './multigrid.ts';
 import { readStep } from './stepReadback.ts';
 import { hasFeatures, type ClipBatch, type ClipSampling, type ClipSource, type VideoModel } from './types.ts';
@@ -78,10 +79,15 @@ export class Trainer {
     this.now = opts.now ?? (() => performance.now());
     this.plan = new StepPlanner(config, source.size('train'));
     const params: Param[] = [];
+    const decay =
+      config.layerDecay === undefined
+        ? null
+        : layerDecayMultipliers(model.parameters().keys(), config.layerDecay);
     for (const [name, variable] of model.parameters()) {
       const head = isHead(name, model.headPrefix);
       if (config.linearProbe && !head) continue;
-      params.push({ name, variable, lrScale: head ? config.lrMult.head : config.lrMult.backbone });
+      const lrScale = (head ? config.lrMult.head : config.lrMult.backbone) * (decay?.get(name) ?? 1);
+      params.push({ name, variable, lrScale });
       this.paramByVar.set(variable.name, name);
     }
     if (params.length === 0) {

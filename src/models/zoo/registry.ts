@@ -16,6 +16,8 @@ import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
 import { buildTimeSformer } from './timesformer.ts';
 import { buildSwin3d } from './swin3d.ts';
+import { buildVideoMAE } from './videomae.ts';
+import { buildViViT } from './vivit.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -34,6 +36,8 @@ export interface ZooEntry {
   readonly tinyInput: readonly [number, number, number];
   /** tiny-preset parameters that get no gradient by construction (the published model has the same dead path) */
   readonly noGradient?: readonly string[];
+  /** another entry whose tiny preset is the same network: the GPU suite runs the tiny preset once, for that one */
+  readonly tinySameAs?: string;
 }
 
 /** CSN tiny clips: 16 frames, so that with temporal strides (1,2,2,2) res4's training-mode BNs normalise 32 values
@@ -105,6 +109,7 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParamsRounding: 10_000, // the table rounds to 0.01 M
     referenceInput: input,
     tinyInput: [4, 32, 32],
+    ...(name === 'videomae_vit_b' ? {} : { tinySameAs: 'videomae_vit_b' }),
   })),
   {
     name: 'tsn_r50',
@@ -318,6 +323,37 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 32, 32],
   },
   // ── end of the tsf block ──
+  // ── vit3: VideoMAE / VideoMAE V2 ViT and ViViT (keep this block contiguous) ──
+  ...(
+    [
+      // ViT-S 22M and ViT-B 87M as the VideoMAE (V2) model tables round them; for ViT-L (quoted as 305M) the exact
+      // count of vit_mae.py's structure at 400 classes (304 270 736, the PyTorch twin's; 304.3M does not round to 305M)
+      ['videomae_vit_s', 'ViT-S/16', 22_000_000, 1_000_000],
+      ['videomae_vit_b', 'ViT-B/16', 87_000_000, 1_000_000],
+      ['videomae_vit_l', 'ViT-L/16', 304_270_736, 0],
+    ] as const
+  ).map(([name, what, params, rounding]): ZooEntry => ({
+    name,
+    family: 'MMAction2 VideoMAE ViT',
+    description: `VideoMAE / VideoMAE V2 ${what}: 2×16×16 tubelets, sinusoidal positions, q/v-biased attention, mean pooling + fc_norm`,
+    build: (c) => buildVideoMAE(name, c),
+    publishedParams: params,
+    publishedParamsRounding: rounding,
+    referenceInput: [16, 224, 224],
+    tinyInput: [4, 32, 32],
+  })),
+  {
+    name: 'vivit_b',
+    family: 'ViViT (VideoTransformer-pytorch)',
+    description:
+      'ViViT-B/16×2 factorised encoder (model 2): tubelet embedding, 12 spatial then 4 temporal layers, cls token',
+    build: buildViViT,
+    // no published figure: the count of its published module structure (fixtures/torch_vit_video.py vivit, 400 classes)
+    publishedParams: 115_054_480,
+    referenceInput: [16, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  // ── end of the vit3 block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',
@@ -340,6 +376,9 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 16, 16],
   },
 ];
+
+/** The entries whose tiny presets are distinct networks (the GPU suite's list). */
+export const ZOO_DISTINCT_TINY: readonly ZooEntry[] = ZOO.filter((e) => e.tinySameAs === undefined);
 
 export function zooEntry(name: string): ZooEntry {
   const entry = ZOO.find((e) => e.name === name);

@@ -1,10 +1,10 @@
-// Every registry model's tiny preset in Chromium on WebGPU: forward and backward in training mode (our conv3d,
+// Every registry model's tiny preset (once where two entries share one) in Chromium on WebGPU: forward and backward in training mode (our conv3d,
 // grouped conv3d and batchNorm5d kernels), gradients reach every parameter, BN statistics move, nothing leaks;
 // parameters and MACs are reported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu, releaseGpu } from '../../gpu/device.ts';
 import { initTf, tf } from '../tf.ts';
-import { buildModel, modelInfo, ZOO, zooEntry } from './registry.ts';
+import { buildModel, modelInfo, ZOO_DISTINCT_TINY, zooEntry } from './registry.ts';
 import { lossAndGrads, trainingStepSummary } from './zooTesting.ts';
 
 describe('zoo tiny presets on WebGPU', () => {
@@ -15,7 +15,7 @@ describe('zoo tiny presets on WebGPU', () => {
   });
   afterAll(releaseGpu);
 
-  it.each(ZOO.map((e) => [e.name, e.tinyInput] as const))(
+  it.each(ZOO_DISTINCT_TINY.map((e) => [e.name, e.tinyInput] as const))(
     '%s tiny: forward + backward on %j',
     async (name, [t, h, w]) => {
       const info = modelInfo(name, { numClasses: 4, preset: 'tiny' });
@@ -40,7 +40,7 @@ describe('zoo tiny presets on WebGPU', () => {
     600_000,
   );
 
-  it.each(ZOO.map((e) => [e.name, e.tinyInput] as const))(
+  it.each(ZOO_DISTINCT_TINY.map((e) => [e.name, e.tinyInput] as const))(
     '%s tiny: loss and gradients on webgpu equal the cpu backend on %j',
     async (name, [t, h, w]) => {
       const run = async (backend: string) => {

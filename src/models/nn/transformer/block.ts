@@ -2,8 +2,16 @@
 // timm names (norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2). Tokens f32[B, L, C]; optional attention capture.
 import { tf } from '../../tf.ts';
 import type { Rng } from '../../../shared/random.ts';
-import { Linear, type LinearInit } from '../layers.ts';
-import { isSymbolic, Module, real, SymbolicTensor, type Act, type RunContext } from '../module.ts';
+import { Dropout, Linear, type LinearInit } from '../layers.ts';
+import {
+  isSymbolic,
+  Module,
+  real,
+  Sequential,
+  SymbolicTensor,
+  type Act,
+  type RunContext,
+} from '../module.ts';
 import { dropPath } from './dropPath.ts';
 import { Gelu, LayerNorm } from './norms.ts';
 import { SelfAttention, type AttentionImpl, type QkvBias } from './selfAttention.ts';
@@ -17,6 +25,8 @@ export interface BlockOptions {
   readonly dropPath?: number;
   readonly impl?: AttentionImpl;
   readonly init?: LinearInit;
+  /** 'timm' (default): mlp.fc1 / mlp.fc2; 'mmcv': MMCV's FFN, mlp.layers.0.0 / mlp.layers.1 (VideoMAE in MMAction2) */
+  readonly mlpNames?: 'timm' | 'mmcv';
 }
 
 /** A Linear applied to every token: x f32[B, N, in] → f32[B, N, out]. */
@@ -43,6 +53,25 @@ export class Mlp extends Module {
   }
 }
 
+/** MMCV's FFN (add_identity=False, dropout 0): layers = [[fc1, GELU, Dropout], fc2, Dropout] → layers.0.0, layers.1. */
+export class FfnMlp extends Module {
+  private readonly layers: Sequential;
+  constructor(rng: Rng, dim: number, hidden: number, init: LinearInit) {
+    super();
+    this.layers = this.child(
+      'layers',
+      new Sequential(
+        new Sequential(new Linear(rng, dim, hidden, init), new Gelu(), new Dropout(0)),
+        new Linear(rng, hidden, dim, init),
+        new Dropout(0),
+      ),
+    );
+  }
+  forward(x: Act, ctx: RunContext): Act {
+    return tokenLinear(this.layers, x, ctx);
+  }
+}
+
 function add(a: Act, b: Act): Act {
   return isSymbolic(a) || isSymbolic(b) ? new SymbolicTensor([...a.shape]) : tf.add(a, b);
 }
@@ -51,7 +80,7 @@ export class PreNormBlock extends Module {
   readonly norm1: LayerNorm;
   readonly attn: SelfAttention;
   readonly norm2: LayerNorm;
-  readonly mlp: Mlp;
+  readonly mlp: Mlp | FfnMlp;
   private readonly pDrop: number;
 
   constructor(rng: Rng, opts: BlockOptions) {
@@ -72,7 +101,12 @@ export class PreNormBlock extends Module {
     );
     this.norm2 = this.child('norm2', new LayerNorm(opts.dim, eps));
     const hidden = Math.round(opts.dim * (opts.mlpRatio ?? 4));
-    this.mlp = this.child('mlp', new Mlp(rng, opts.dim, hidden, init));
+    this.mlp = this.child(
+      'mlp',
+      opts.mlpNames === 'mmcv'
+        ? new FfnMlp(rng, opts.dim, hidden, init)
+        : new Mlp(rng, opts.dim, hidden, init),
+    );
   }
 
   forward(x: Act, ctx: RunContext): Act {
