@@ -56,6 +56,10 @@ export interface GlobalOptions {
   readonly clipLen: number | undefined;
   readonly interval: number | undefined;
   readonly cropSize: number | undefined;
+  /** zeroshot: prompt templates (--prompt, repeatable; --templates FILE) and frames per video */
+  readonly prompts: readonly string[] | undefined;
+  readonly templates: string | undefined;
+  readonly frames: number | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -129,6 +133,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'clip-len': { type: 'string' },
         interval: { type: 'string' },
         'crop-size': { type: 'string' },
+        prompt: { type: 'string', multiple: true },
+        templates: { type: 'string' },
+        frames: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -155,8 +162,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (values.from !== undefined && !(WEIGHT_SOURCES as readonly string[]).includes(values.from)) {
     throw new UsageError(`--from must be one of ${WEIGHT_SOURCES.join(', ')}, got '${values.from}'`);
   }
+  const evalLike = command === 'eval' || command === 'zeroshot';
   const split =
-    values.split === undefined || command === 'eval' ? undefined : intOption('split', values.split, 1, 1, 3);
+    values.split === undefined || evalLike ? undefined : intOption('split', values.split, 1, 1, 3);
   return {
     command,
     rest,
@@ -195,12 +203,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       protocol: values.protocol,
       views: values.views,
       average: values.average,
-      evalSplit: command === 'eval' ? values.split : undefined,
+      evalSplit: evalLike ? values.split : undefined,
       checkpoint: values.checkpoint,
       run: values.run,
       clipLen: optionalInt('clip-len', values['clip-len'], 1, 1024),
       interval: optionalInt('interval', values.interval, 1, 64),
       cropSize: optionalInt('crop-size', values['crop-size'], 8, 1024),
+      prompts: values.prompt,
+      templates: values.templates,
+      frames: optionalInt('frames', values.frames, 1, 64),
     },
   };
 }
@@ -240,6 +251,11 @@ Commands:
                         [--clip-len T --interval I --crop-size C]; --json prints top1, top5,
                         mean_class_accuracy, confusion, per_class, per_video, protocol, seconds
   evals                 the stored evaluations (--json)
+  zeroshot              CLIP zero-shot recognition of --dataset ID (BIKE): --protocol full|half (10 seeded
+                        50 % class subsets, mean ± std), --prompt TEMPLATE (repeatable, "{}" = class name) or
+                        --templates FILE, [--split test|all] [--frames N]; --model defaults to clip-tiny-random
+                        (seeded random weights, labelled as such); --json prints top1, top5, mean_class_accuracy,
+                        splits, mean, std, per_video
   export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)
   toy                   create the built-in Toy Actions dataset (or find it complete) and summarise it
   help                  this text

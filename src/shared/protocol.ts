@@ -32,6 +32,7 @@ import type {
 } from './protocol/datasets.ts';
 import type { ModelSummary, ModelsSpec } from './protocol/models.ts';
 import type { EvalResult, EvalSpec, ListEvalsSpec, StoredEvalSummary } from './protocol/eval.ts';
+import type { ZeroShotResult, ZeroShotSpec } from './protocol/zeroshot.ts';
 import type {
   DoctorReport,
   GpuInfo,
@@ -60,6 +61,7 @@ export * from './protocol/datasets.ts';
 export * from './protocol/training.ts';
 export * from './protocol/models.ts';
 export * from './protocol/eval.ts';
+export * from './protocol/zeroshot.ts';
 
 export type JobSpec =
   | ModelsSpec
@@ -87,7 +89,8 @@ export type JobSpec =
   | PruneRunSpec
   | LoseDeviceSpec
   | EvalSpec
-  | ListEvalsSpec;
+  | ListEvalsSpec
+  | ZeroShotSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -117,6 +120,7 @@ export interface JobResults {
   'model-layers': readonly LayerRow[];
   eval: EvalResult;
   'list-evals': readonly StoredEvalSummary[];
+  zeroshot: ZeroShotResult;
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

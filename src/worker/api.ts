@@ -45,6 +45,7 @@ import { listRunSummaries, pruneRun, runHistory } from './runs.ts';
 import { modelCost, trainCatalog } from './trainCatalog.ts';
 import { augmentPreview } from './augmentPreview.ts';
 import { listEvals, runEvalJob } from './evalJob.ts';
+import { runZeroShotJob } from './zeroshotJob.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -165,6 +166,11 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       return runEvalJob(spec, job);
     }),
   'list-evals': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, () => listEvals()),
+  zeroshot: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return runZeroShotJob(spec, job);
+    }),
   'lose-device': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async () => ({ lost: (await loseGpuDevice()) !== false })),
   'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),
