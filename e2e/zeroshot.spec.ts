@@ -43,10 +43,20 @@ function makeTree(): string {
   CLASSES.forEach((c, i) => {
     const dir = path.join(root, c);
     mkdirSync(dir, { recursive: true });
-    const src = `${SOURCES[i] ?? 'testsrc'}=size=64x48:rate=4:duration=1`;
+    const src = `${SOURCES[i] ?? 'testsrc'}=size=64x48:rate=4`;
     execFileSync('ffmpeg', [
       ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path.join(dir, `${c}_0.mp4`)],
+      ...[
+        '-frames:v',
+        '4',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        path.join(dir, `${c}_0.mp4`),
+      ],
     ]);
   });
   return root;

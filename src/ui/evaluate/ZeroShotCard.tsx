@@ -68,7 +68,8 @@ function ZeroShotResults({ r }: { r: ZeroShotResult }) {
 
 export function ZeroShotCard({ dataset }: { dataset: string }) {
   const ready = useStudio((s) => s.status === 'ready');
-  const classes = useStudio((s) => s.storedDatasets?.find((d) => d.id === dataset)?.classes ?? []);
+  const datasets = useStudio((s) => s.storedDatasets);
+  const classes = datasets?.find((d) => d.id === dataset)?.classes ?? [];
   const [templates, setTemplates] = useState(DEFAULT_TEMPLATES);
   const [protocol, setProtocol] = useState<ZeroShotProtocol>('half');
   const [frames, setFrames] = useState(4);
