@@ -82,7 +82,7 @@ export async function runZeroShotJob(spec: ZeroShotSpec, job: JobContext): Promi
         tokenizer.tokenizeAll(prompts, { contextLength: weights.config.contextLength }),
       );
       try {
-        return (await t.array());
+        return await t.array();
       } finally {
         t.dispose();
       }
@@ -116,7 +116,7 @@ export async function runZeroShotJob(spec: ZeroShotSpec, job: JobContext): Promi
         const nhwc = tf.transpose(x, [0, 2, 3, 4, 1]).reshape([rows * frameCount, size, size, 3]);
         return encodeImage(weights, nhwc as tf.Tensor4D);
       });
-      const feats = (await emb.array());
+      const feats = await emb.array();
       emb.dispose();
       const grouped = batch.map((_, k) => feats.slice(k * frameCount, (k + 1) * frameCount));
       const scores = zeroShotScores(grouped, classEmb, { scale, normaliseFrames: true });
