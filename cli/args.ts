@@ -62,6 +62,10 @@ export interface GlobalOptions {
   readonly classIndex: number | undefined;
   readonly video: string | undefined;
   readonly index: number | undefined;
+  /** zeroshot: prompt templates (--prompt, repeatable; --templates FILE) and frames per video */
+  readonly prompts: readonly string[] | undefined;
+  readonly templates: string | undefined;
+  readonly frames: number | undefined;
 }
 
 export const INGEST_FORMATS = ['auto', 'ucf101', 'hmdb51', 'kinetics', 'ssv2', 'folders', 'list'] as const;
@@ -140,6 +144,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         class: { type: 'string' },
         video: { type: 'string' },
         index: { type: 'string' },
+        prompt: { type: 'string', multiple: true },
+        templates: { type: 'string' },
+        frames: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -166,8 +173,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (values.from !== undefined && !(WEIGHT_SOURCES as readonly string[]).includes(values.from)) {
     throw new UsageError(`--from must be one of ${WEIGHT_SOURCES.join(', ')}, got '${values.from}'`);
   }
+  const evalLike = command === 'eval' || command === 'zeroshot';
   const split =
-    values.split === undefined || command === 'eval' ? undefined : intOption('split', values.split, 1, 1, 3);
+    values.split === undefined || evalLike ? undefined : intOption('split', values.split, 1, 1, 3);
   return {
     command,
     rest,
@@ -206,7 +214,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       protocol: values.protocol,
       views: values.views,
       average: values.average,
-      evalSplit: command === 'eval' ? values.split : undefined,
+      evalSplit: evalLike ? values.split : undefined,
       checkpoint: values.checkpoint,
       run: values.run,
       clipLen: optionalInt('clip-len', values['clip-len'], 1, 1024),
@@ -217,6 +225,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       classIndex: optionalInt('class', values.class, 0, 100_000),
       video: values.video,
       index: optionalInt('index', values.index, 0, 10_000_000),
+      prompts: values.prompt,
+      templates: values.templates,
+      frames: optionalInt('frames', values.frames, 1, 64),
     },
   };
 }
@@ -256,6 +267,11 @@ Commands:
                         [--clip-len T --interval I --crop-size C]; --json prints top1, top5,
                         mean_class_accuracy, confusion, per_class, per_video, protocol, seconds
   evals                 the stored evaluations (--json)
+  zeroshot              CLIP zero-shot recognition of --dataset ID (BIKE): --protocol full|half (10 seeded
+                        50 % class subsets, mean ± std), --prompt TEMPLATE (repeatable, "{}" = class name) or
+                        --templates FILE, [--split test|all] [--frames N]; --model defaults to clip-tiny-random
+                        (seeded random weights, labelled as such); --json prints top1, top5, mean_class_accuracy,
+                        splits, mean, std, per_video
   export                write --model NAME as --format bundle|safetensors|tfjs to --out PATH (a folder for tfjs)
   explain               heat maps of --model NAME on --video FILE or --dataset ID [--index I]:
                         [--method gradcam|gradcam++|attention|rollout] [--layer L] [--class C]; writes one

@@ -32,6 +32,7 @@ import {
 import { formatRecord, formatSummary, train, trainSpec } from './commands/train.ts';
 import { formatRuns, listRuns, runsJson } from './commands/runs.ts';
 import { evalJson, evalSpec, formatEval, formatEvals, listEvals, runEval } from './commands/eval.ts';
+import { formatZeroShot, runZeroShot, zeroShotSpec } from './commands/zeroshot.ts';
 import { DEFAULT_PRESET } from '../src/train/presets.ts';
 import { benchTrain, formatTrainBench } from './commands/benchTrain.ts';
 import { explainClip, formatExplain } from './commands/explain.ts';
@@ -174,6 +175,26 @@ async function run({ command, rest, options }: ParsedArgs): Promise<number> {
         }),
       );
       process.stdout.write(`${options.json ? JSON.stringify(evalJson(result)) : formatEval(result)}\n`);
+      return EXIT_OK;
+    }
+    case 'zeroshot': {
+      const spec = zeroShotSpec({
+        model: options.model,
+        dataset: options.dataset,
+        protocol: options.protocol,
+        split: options.evalSplit,
+        prompts: options.prompts,
+        templatesFile: options.templates,
+        frames: options.frames,
+        seed: undefined,
+      });
+      const result = await withStudio(session, (s) =>
+        runZeroShot(s, spec, (event) => {
+          if (event.type === 'progress' && !options.json)
+            log(`  ${event.stage} ${event.done}/${event.total}`);
+        }),
+      );
+      print(result, options.json, formatZeroShot);
       return EXIT_OK;
     }
     case 'evals': {

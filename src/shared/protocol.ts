@@ -33,6 +33,7 @@ import type {
 import type { ModelSummary, ModelsSpec } from './protocol/models.ts';
 import type { EvalResult, EvalSpec, ListEvalsSpec, StoredEvalSummary } from './protocol/eval.ts';
 import type { ExplainResult, ExplainSpec } from './protocol/explain.ts';
+import type { ZeroShotResult, ZeroShotSpec } from './protocol/zeroshot.ts';
 import type {
   DoctorReport,
   GpuInfo,
@@ -62,6 +63,7 @@ export * from './protocol/training.ts';
 export * from './protocol/models.ts';
 export * from './protocol/eval.ts';
 export * from './protocol/explain.ts';
+export * from './protocol/zeroshot.ts';
 
 export type JobSpec =
   | ModelsSpec
@@ -90,7 +92,8 @@ export type JobSpec =
   | LoseDeviceSpec
   | EvalSpec
   | ListEvalsSpec
-  | ExplainSpec;
+  | ExplainSpec
+  | ZeroShotSpec;
 export type JobKind = JobSpec['kind'];
 export interface JobResults {
   selftest: SelfTestResult;
@@ -121,6 +124,7 @@ export interface JobResults {
   eval: EvalResult;
   'list-evals': readonly StoredEvalSummary[];
   explain: ExplainResult;
+  zeroshot: ZeroShotResult;
 }
 
 /** Events a job streams while it runs: a discriminated union on `type`. */

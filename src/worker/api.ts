@@ -46,6 +46,7 @@ import { modelCost, trainCatalog } from './trainCatalog.ts';
 import { augmentPreview } from './augmentPreview.ts';
 import { listEvals, runEvalJob } from './evalJob.ts';
 import { explain } from './explainJob.ts';
+import { runZeroShotJob } from './zeroshotJob.ts';
 
 async function guard<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -177,6 +178,11 @@ const JOB_RUNNERS: { [K in JobKind]: JobRunner<K> } = {
       result.headMaps.buffer,
     ] as ArrayBuffer[]);
   },
+  zeroshot: (jobId, spec, emit) =>
+    runJob(jobId, spec.kind, emit, async (job) => {
+      await ready();
+      return runZeroShotJob(spec, job);
+    }),
   'lose-device': (jobId, spec, emit) =>
     runJob(jobId, spec.kind, emit, async () => ({ lost: (await loseGpuDevice()) !== false })),
   'toy-actions': (jobId, spec, emit) => runJob(jobId, spec.kind, emit, (job) => runToyActions(spec, job)),

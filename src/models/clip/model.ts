@@ -125,6 +125,31 @@ export function encodeText(w: ClipWeights, ids: Int32Array, o: ClipRunOptions = 
   });
 }
 
+/**
+ * encodeText on the shortest context that holds every row's EOT: exact under the causal mask (no position attends
+ * to a later one) and much cheaper for short prompts. ids: i32[n·contextLength] as for encodeText.
+ */
+export function encodeTextTrimmed(w: ClipWeights, ids: Int32Array, o: ClipRunOptions = {}): tf.Tensor2D {
+  const c = w.config.contextLength;
+  const length = Math.max(1, ...eotPositions(ids, c).map((p) => (p % c) + 1));
+  if (length === c) return encodeText(w, ids, o);
+  const n = ids.length / c;
+  const short = new Int32Array(n * length);
+  for (let r = 0; r < n; r++) short.set(ids.subarray(r * c, r * c + length), r * length);
+  const pos = getter(w)('positional_embedding').slice([0, 0], [length, -1]);
+  const tensors = new Map(w.tensors);
+  tensors.set('positional_embedding', pos);
+  try {
+    return encodeText(
+      { config: { ...w.config, contextLength: length }, tensors, dispose: () => undefined },
+      short,
+      o,
+    );
+  } finally {
+    pos.dispose();
+  }
+}
+
 /** CLIP's learnt logit scale exp(logit_scale) (≈ 100 for the released weights). */
 export function logitScale(w: ClipWeights): number {
   const t = w.tensors.get('logit_scale');

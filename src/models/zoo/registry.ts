@@ -109,7 +109,6 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParamsRounding: 10_000, // the table rounds to 0.01 M
     referenceInput: input,
     tinyInput: [4, 32, 32],
-    ...(name === 'videomae_vit_b' ? {} : { tinySameAs: 'videomae_vit_b' }),
   })),
   {
     name: 'tsn_r50',
@@ -341,6 +340,7 @@ export const ZOO: readonly ZooEntry[] = [
     publishedParamsRounding: rounding,
     referenceInput: [16, 224, 224],
     tinyInput: [4, 32, 32],
+    ...(name === 'videomae_vit_b' ? {} : { tinySameAs: 'videomae_vit_b' }),
   })),
   {
     name: 'vivit_b',

@@ -9,6 +9,7 @@ import { useStudio } from '../../state/store.ts';
 import { Card } from '../common/Card.tsx';
 import { ProgressBar } from '../common/ProgressBar.tsx';
 import { ConfusionMatrix, EvalSummaryCard, PerClassBars } from './EvalResults.tsx';
+import { ZeroShotCard } from './ZeroShotCard.tsx';
 
 const AVERAGES: readonly EvalAverage[] = ['score', 'prob', 'none', 'sum', 'max'];
 const pct = (v: number | null): string => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
@@ -163,6 +164,7 @@ export function EvaluatePanel() {
           <PerClassBars r={ev.result} />
         </>
       ) : null}
+      <ZeroShotCard dataset={chosenDataset} />
       <Card title="Past evaluations" testId="eval-past">
         {ev.past && ev.past.length > 0 ? (
           <table>
