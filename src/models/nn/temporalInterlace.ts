@@ -41,6 +41,15 @@ export function interlacedShift(
   return tf.concat(parts, 1);
 }
 
+/** Sets a parameter of `m` to a constant (MMAction2's hand-set biases). */
+function setConstant(m: Module, name: string, value: number): void {
+  const v = m.namedParameters().get(name)?.variable;
+  if (!v) throw new Error(`TemporalInterlace: no parameter ${name}`);
+  const t = tf.fill(v.shape, value);
+  v.assign(t);
+  t.dispose();
+}
+
 /** OffsetNet: pooled f32[N,T,F] → offsets f32[N,2] in (−2, 2): Conv1d F→1 k3, fc1 T→T, ReLU, fc2 T→2, 4(σ − ½). */
 class OffsetNet extends Module {
   private readonly conv: Conv1d;
@@ -52,10 +61,7 @@ class OffsetNet extends Module {
     this.fc1 = this.child('fc1', new Linear(rng, segments, segments));
     this.fc2 = this.child('fc2', new Linear(rng, segments, 2));
     // MMAction2: fc2's bias starts at 0.5108, so 2σ(…) starts near 1.25
-    this.fc2
-      .namedParameters()
-      .get('bias')
-      ?.variable.assign(tf.fill([2], 0.5108));
+    setConstant(this.fc2, 'bias', 0.5108);
   }
   forward(x: Act, ctx: RunContext): Act {
     const [n = 0, t = 0] = x.shape;
@@ -72,10 +78,7 @@ class WeightNet extends Module {
   constructor(rng: Rng, folds: number) {
     super();
     this.conv = this.child('conv', new Conv1d(rng, folds, 2, { kernel: 3, padding: 1, bias: true }));
-    this.conv
-      .namedParameters()
-      .get('bias')
-      ?.variable.assign(tf.zeros([2]));
+    setConstant(this.conv, 'bias', 0);
   }
   forward(x: Act, ctx: RunContext): Act {
     return tf.mul(2, tf.sigmoid(real(this.conv.forward(x, ctx), 'WeightNet')));
