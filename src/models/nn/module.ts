@@ -39,6 +39,7 @@ export type ParamLayout =
   | { readonly kind: 'conv3d' } // TF [t,h,w,in/g,out] ↔ PyTorch [out,in/g,t,h,w]
   | { readonly kind: 'conv2d' } // a 2-D conv run as Conv3d: TF [1,h,w,in/g,out] ↔ PyTorch [out,in/g,h,w]
   | { readonly kind: 'linear' } // TF [in,out] ↔ PyTorch [out,in]
+  | { readonly kind: 'conv1d' } // nn.Conv1d: TF [k,in,out] ↔ PyTorch [out,in,k]
   | { readonly kind: 'plain' }; // identical (vectors, scalars)
 
 export interface NamedVariable {

@@ -11,6 +11,8 @@ import type { ModelConfig, ZooModel } from './zooModel.ts';
 import { buildX3D } from './x3d.ts';
 import { buildTSM, buildTSN } from './tsn.ts';
 import { buildTRN } from './trn.ts';
+import { buildTANet } from './tanet.ts';
+import { buildTIN } from './tin.ts';
 import { buildSRTG } from './srtg.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
@@ -142,6 +144,28 @@ export const ZOO: readonly ZooEntry[] = [
     // MLPs 2 608 578
     publishedParams: 26_641_154,
     publishedClasses: 174,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'tanet_r50',
+    family: 'MMAction2 TANet',
+    description:
+      'TANet-R50: ResNet-50 with a temporal adaptive module (local gate + global adaptive kernel) in each block',
+    build: buildTANet,
+    publishedParams: 25_590_320, // MMAction2 tanet metafile (tanet_r50_dense_1x1x8_100e_kinetics400_rgb)
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'tin_r50',
+    family: 'MMAction2 TIN',
+    description:
+      'TIN-R50: ResNet-50, a quarter of each block input shifted in time by learned, interpolated offsets',
+    build: buildTIN,
+    // MMAction2 tin metafile (tin_kinetics400-pretrained-tsm-r50_1x1x8-50e_kinetics400-rgb; sthv1 at 174 classes:
+    // 23 895 566, which the same layout gives too)
+    publishedParams: 24_358_640,
     referenceInput: [8, 224, 224],
     tinyInput: [4, 32, 32],
   },

@@ -44,6 +44,7 @@ export function torchShape(shape: readonly number[], layout: ParamLayout): numbe
   if (layout.kind === 'conv3d') return [shape[4], shape[3], shape[0], shape[1], shape[2]] as number[];
   if (layout.kind === 'conv2d') return [shape[4], shape[3], shape[1], shape[2]] as number[];
   if (layout.kind === 'linear') return [shape[1], shape[0]] as number[];
+  if (layout.kind === 'conv1d') return [shape[2], shape[1], shape[0]] as number[];
   return [...shape];
 }
 
@@ -51,14 +52,33 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-function toOurLayout(t: WeightTensor, layout: ParamLayout): WeightTensor {
+/** A PyTorch-layout tensor in our layout for `layout`. */
+export function toOurLayout(t: WeightTensor, layout: ParamLayout): WeightTensor {
   if (layout.kind === 'conv3d') return conv3dWeightToTf(t);
   if (layout.kind === 'conv2d') {
     const w = conv2dWeightToTf(t);
     return { ...w, shape: [1, ...w.shape] };
   }
   if (layout.kind === 'linear') return linearWeightToTf(t);
+  if (layout.kind === 'conv1d') {
+    // [out, in, k] is the conv2d [out, in, 1, k]: → [1, k, in, out] → [k, in, out]
+    const [o = 0, i = 0, k = 0] = t.shape;
+    const w = conv2dWeightToTf({ ...t, shape: [o, i, 1, k] });
+    return { ...w, shape: w.shape.slice(1) };
+  }
   return t;
+}
+
+/** A tensor in our layout for `layout`, in PyTorch's layout. */
+export function toTorchLayout(ours: WeightTensor, layout: ParamLayout): WeightTensor {
+  if (layout.kind === 'conv3d') return conv3dWeightFromTf(ours);
+  if (layout.kind === 'conv2d') return conv2dWeightFromTf({ ...ours, shape: ours.shape.slice(1) });
+  if (layout.kind === 'linear') return linearWeightToTf(ours);
+  if (layout.kind === 'conv1d') {
+    const w = conv2dWeightFromTf({ ...ours, shape: [1, ...ours.shape] });
+    return { ...w, shape: torchShape(ours.shape, layout) };
+  }
+  return ours;
 }
 
 function valuesFor(t: WeightTensor, target: tf.Variable): Float32Array | Int32Array {
@@ -167,11 +187,7 @@ export async function exportStateDict(model: ZooModel): Promise<Map<string, Weig
       shape: [...nv.variable.shape],
       data,
     };
-    if (nv.layout.kind === 'conv3d') out.set(key, conv3dWeightFromTf(ours));
-    else if (nv.layout.kind === 'conv2d') {
-      out.set(key, conv2dWeightFromTf({ ...ours, shape: ours.shape.slice(1) }));
-    } else if (nv.layout.kind === 'linear') out.set(key, linearWeightToTf(ours));
-    else out.set(key, ours);
+    out.set(key, toTorchLayout(ours, nv.layout));
   }
   return out;
 }
