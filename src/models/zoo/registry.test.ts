@@ -130,6 +130,17 @@ describe('model zoo registry', () => {
     }
   }, 60_000);
 
+  it('an entry whose tiny preset is said to be shared builds the same tiny network', () => {
+    const shared = ZOO.filter((e) => e.tinySameAs !== undefined);
+    expect(shared.map((e) => e.name)).toEqual(['videomae_vit_s', 'videomae_vit_l']);
+    for (const e of shared) {
+      const tiny = (name: string) => modelInfo(name, { numClasses: 4, preset: 'tiny' });
+      const [mine, theirs] = [tiny(e.name), tiny(e.tinySameAs ?? '')];
+      expect([mine.params, mine.macs], e.name).toEqual([theirs.params, theirs.macs]);
+      expect(zooEntry(e.tinySameAs ?? '').tinyInput).toEqual(e.tinyInput);
+    }
+  });
+
   it('rejects bad configs and names with the choices', () => {
     expect(() => buildModel('r3d_19', { numClasses: 4 })).toThrow(/r3d_18, mc3_18, r2plus1d_18, s3d, c3d/);
     expect(() => buildModel('r3d_18', { numClasses: 0 })).toThrow(/numClasses/);
