@@ -106,3 +106,11 @@ export const BYOL_FGKV_PRESETS: readonly ByolFgkvPreset[] = [
 export function byolFgkvPreset(name: string): ByolFgkvPreset | undefined {
   return BYOL_FGKV_PRESETS.find((p) => p.name === name);
 }
+
+// Masked-video pretraining presets (MaskFeat, VideoMAE) live beside their modules.
+export {
+  MASKFEAT_PRESETS,
+  VIDEOMAE_PRETRAIN_PRESETS,
+  maskfeatPreset,
+  videomaePretrainPreset,
+} from './videomaePretrainPresets.ts';
