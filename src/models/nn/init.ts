@@ -36,3 +36,28 @@ export function torchDefaultUniform(rng: Rng, length: number, fanIn: number): Fl
   const bound = 1 / Math.sqrt(fanIn);
   return rng.float32(length, -bound, bound);
 }
+
+/** How a convolution's parameters start: mmcv's kaiming_init (fan_out, zero bias) or PyTorch's default. */
+export type ConvInit = 'kaiming_fan_out' | 'torch_default';
+
+/**
+ * A convolution's initial weight (`weights` values) and, when `biasLength` is given, bias: fan_in = in · Π kernel,
+ * fan_out = out · Π kernel. The weight is drawn before the bias, as PyTorch's reset_parameters does.
+ */
+export function convInitValues(
+  rng: Rng,
+  init: ConvInit,
+  weights: number,
+  fan: { readonly in: number; readonly out: number },
+  biasLength: number | null,
+): { readonly weight: Float32Array; readonly bias: Float32Array | null } {
+  const kaiming = init === 'kaiming_fan_out';
+  const weight = kaiming
+    ? kaimingNormalFanOut(rng, weights, fan.out)
+    : torchDefaultUniform(rng, weights, fan.in);
+  if (biasLength === null) return { weight, bias: null };
+  return {
+    weight,
+    bias: kaiming ? new Float32Array(biasLength) : torchDefaultUniform(rng, biasLength, fan.in),
+  };
+}
