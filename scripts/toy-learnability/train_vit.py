@@ -21,6 +21,7 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '../../src/models/zoo/fixtures'))
 import torch_timesformer as tsf  # noqa: E402
 import torch_vit_video as vv  # noqa: E402
+import toydata  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument('root')
@@ -47,25 +48,15 @@ a = ap.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed)
 rng = np.random.default_rng(a.seed)
-T, S = 32, 64
+T = toydata.T
 
 
 def load(split):
-    x = np.fromfile(f'{a.root}/{split}.u8', np.uint8).reshape(-1, T, S, S, 3)
-    x = torch.from_numpy(x).float().permute(0, 1, 4, 2, 3).reshape(-1, 3, S, S)
-    x = F.interpolate(x, size=(a.res, a.res), mode='area')
-    y = np.fromfile(f'{a.root}/{split}.labels', np.uint8).astype(np.int64)
-    return x.reshape(-1, T, 3, a.res, a.res).permute(0, 2, 1, 3, 4).contiguous(), torch.from_numpy(y)
+    return toydata.load(a.root, split, a.res)
 
 
 def clips(x, train):
-    span, free = (a.clip - 1) * a.step + 1, a.res - a.crop
-    out = []
-    for i in range(len(x)):
-        s = int(rng.integers(0, T - span + 1)) if train else (T - span) // 2
-        oy, ox = (int(rng.integers(0, free + 1)), int(rng.integers(0, free + 1))) if train else (free // 2, free // 2)
-        out.append(x[i, :, s:s + span:a.step, oy:oy + a.crop, ox:ox + a.crop])
-    return (torch.stack(out) / 255 - 0.45) / 0.225
+    return toydata.clips(x, train, rng, a.clip, a.step, a.crop)
 
 
 def vit_init(net):
