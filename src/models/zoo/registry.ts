@@ -393,6 +393,22 @@ export const ZOO: readonly ZooEntry[] = [
     referenceInput: [8, 224, 224],
     tinyInput: [4, 32, 32],
   },
+  ...(
+    [
+      ['swin3d_s', 'S', 49_800_000, 'depths 2-2-18-2'],
+      ['swin3d_b', 'B', 88_000_000, 'width 128, depths 2-2-18-2'],
+    ] as const
+  ).map(([name, size, params, what]): ZooEntry => ({
+    name,
+    family: 'MMAction2 Video Swin',
+    description: `Video Swin-${size} (${what}): 3-D shifted-window attention (8×7×7) with relative position bias, patch merging`,
+    build: (c) => buildSwin3d(c, {}, name),
+    publishedParams: params, // MMAction2 swin metafile (Kinetics-400)
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [4, 32, 32],
+    tinySameAs: 'swin3d_t',
+  })),
   // ── end of the uni13 block ──
   {
     name: 'toy_r3d',

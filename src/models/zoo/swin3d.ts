@@ -43,6 +43,18 @@ export const SWIN_T: Swin3dSpec = {
   dropout: 0.5,
 };
 
+/** MMAction2 swin-small (arch 'small': depths 2, 2, 18, 2; drop_path_rate 0.2). */
+export const SWIN_S: Swin3dSpec = { ...SWIN_T, depths: [2, 2, 18, 2], dropPath: 0.2 };
+
+/** MMAction2 swin-base (arch 'base': width 128, heads 4-8-16-32, depths 2, 2, 18, 2; drop_path_rate 0.3). */
+export const SWIN_B: Swin3dSpec = {
+  ...SWIN_T,
+  dim: 128,
+  depths: [2, 2, 18, 2],
+  heads: [4, 8, 16, 32],
+  dropPath: 0.3,
+};
+
 /** Ours: two stages (32 and 64 channels, 2 blocks each, the second shifted), windows 2×4×4. */
 export const SWIN_TINY: Swin3dSpec = {
   dim: 32,
@@ -462,10 +474,18 @@ class Recognizer3D extends Module {
   }
 }
 
-export function buildSwin3d(config: ModelConfig, overrides: Partial<Swin3dSpec> = {}): ZooModel {
-  const spec = { ...(config.preset === 'tiny' ? SWIN_TINY : SWIN_T), ...overrides };
+export type Swin3dName = 'swin3d_t' | 'swin3d_s' | 'swin3d_b';
+const SWIN_SIZES: Record<Swin3dName, Swin3dSpec> = { swin3d_t: SWIN_T, swin3d_s: SWIN_S, swin3d_b: SWIN_B };
+
+/** Video Swin-T (or `name`'s size); every size shares the tiny preset. */
+export function buildSwin3d(
+  config: ModelConfig,
+  overrides: Partial<Swin3dSpec> = {},
+  name: Swin3dName = 'swin3d_t',
+): ZooModel {
+  const spec = { ...(config.preset === 'tiny' ? SWIN_TINY : SWIN_SIZES[name]), ...overrides };
   return new ZooModel(
-    'swin3d_t',
+    name,
     config,
     'cls_head.fc_cls',
     new Recognizer3D(new Rng(config.seed ?? 0), spec, config.numClasses),
