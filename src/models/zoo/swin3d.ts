@@ -4,7 +4,7 @@
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
 import { normal } from '../nn/init.ts';
-import { Conv3d, Dropout, Linear } from '../nn/layers.ts';
+import { Dropout, Linear } from '../nn/layers.ts';
 import {
   isSymbolic,
   Module,
@@ -17,6 +17,7 @@ import {
 import { Mlp, tokenLinear } from '../nn/transformer/block.ts';
 import { dropPath } from '../nn/transformer/dropPath.ts';
 import { LayerNorm } from '../nn/transformer/norms.ts';
+import { TubeletEmbed } from '../nn/transformer/tubeletEmbed.ts';
 import type { Thw } from './mvitRelPos.ts';
 import { ZooModel, type ModelConfig } from './zooModel.ts';
 
@@ -372,25 +373,19 @@ class BasicLayer extends Module {
 }
 
 /** MMAction2 `PatchEmbed3D`: pad to patch multiples, Conv3d(3, C, patch, stride patch), LayerNorm (patch_norm). */
-class PatchEmbed3D extends Module {
-  private readonly proj: Conv3d;
+class PatchEmbed3D extends TubeletEmbed {
   private readonly norm: LayerNorm;
-  constructor(
-    rng: Rng,
-    dim: number,
-    private readonly patch: Thw,
-  ) {
-    super();
-    this.proj = this.child(
-      'proj',
-      new Conv3d(rng, 3, dim, { kernel: patch, stride: patch, bias: true, init: 'torch_default' }),
-    );
+  private readonly patchThw: Thw;
+  constructor(rng: Rng, dim: number, patch: Thw) {
+    if (patch[1] !== patch[2]) throw new RangeError(`Video Swin: patch ${patch.join('×')} is not square`);
+    super(rng, { dim, tubelet: patch[0], patch: patch[1], projName: 'proj' });
+    this.patchThw = patch;
     this.norm = this.child('norm', new LayerNorm(dim, 1e-5));
   }
-  forward(x: Act, ctx: RunContext): Act {
+  override forward(x: Act, ctx: RunContext): Act {
     const [n = 0, t = 0, h = 0, w = 0] = x.shape;
     const pads = [t, h, w].map(
-      (v, i) => ((this.patch[i] ?? 1) - (v % (this.patch[i] ?? 1))) % (this.patch[i] ?? 1),
+      (v, i) => ((this.patchThw[i] ?? 1) - (v % (this.patchThw[i] ?? 1))) % (this.patchThw[i] ?? 1),
     );
     let y: Act = x;
     if (pads.some((v) => v > 0)) {
@@ -398,7 +393,7 @@ class PatchEmbed3D extends Module {
         ? new SymbolicTensor([n, t + (pads[0] ?? 0), h + (pads[1] ?? 0), w + (pads[2] ?? 0), 3])
         : pads.reduce<tf.Tensor>((z, p, i) => padAxis(z, i + 1, p), x);
     }
-    return this.norm.forward(this.proj.forward(y, ctx));
+    return this.norm.forward(this.embed5d(y, ctx));
   }
 }
 
