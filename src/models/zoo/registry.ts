@@ -20,6 +20,7 @@ import { buildTimeSformer } from './timesformer.ts';
 import { buildSwin3d } from './swin3d.ts';
 import { buildVideoMAE } from './videomae.ts';
 import { buildViViT } from './vivit.ts';
+import { buildUniFormerV2 } from './uniformerv2.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -378,6 +379,37 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 32, 32],
   },
   // ── end of the vit3 block ──
+  // ── uni13: UniFormerV2 (keep this block contiguous) ──
+  {
+    name: 'uniformerv2_b16',
+    family: 'MMAction2 UniFormerV2',
+    description:
+      'UniFormerV2-B/16 8×224: CLIP ViT-B/16 local UniBlocks, dynamic position encoding and 4 global UniBlocks on a temporal class token',
+    build: (c) => buildUniFormerV2(c),
+    // MMAction2 uniformerv2 README (K400, B/16 u8): 115M; the twin's exact count (fixtures/torch_uniformerv2.py
+    // keys) is 114 552 208 at 400 classes
+    publishedParams: 115_000_000,
+    publishedParamsRounding: 1_000_000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  ...(
+    [
+      ['swin3d_s', 'S', 49_800_000, 'depths 2-2-18-2'],
+      ['swin3d_b', 'B', 88_000_000, 'width 128, depths 2-2-18-2'],
+    ] as const
+  ).map(([name, size, params, what]): ZooEntry => ({
+    name,
+    family: 'MMAction2 Video Swin',
+    description: `Video Swin-${size} (${what}): 3-D shifted-window attention (8×7×7) with relative position bias, patch merging`,
+    build: (c) => buildSwin3d(c, {}, name),
+    publishedParams: params, // MMAction2 swin metafile (Kinetics-400)
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [4, 32, 32],
+    tinySameAs: 'swin3d_t',
+  })),
+  // ── end of the uni13 block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',
