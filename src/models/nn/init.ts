@@ -36,3 +36,10 @@ export function torchDefaultUniform(rng: Rng, length: number, fanIn: number): Fl
   const bound = 1 / Math.sqrt(fanIn);
   return rng.float32(length, -bound, bound);
 }
+
+/** xavier_uniform_ (gain 1): U(±√(6 / (fan_in + fan_out))); mmcv's xavier_init(distribution='uniform'). */
+export function xavierUniform(rng: Rng, length: number, fanIn: number, fanOut: number): Float32Array {
+  if (skipping > 0) return new Float32Array(length);
+  const bound = Math.sqrt(6 / (fanIn + fanOut));
+  return rng.float32(length, -bound, bound);
+}

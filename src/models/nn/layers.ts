@@ -6,7 +6,7 @@ import { tf } from '../tf.ts';
 import { groupedConv3d } from '../ops/groupedConv3d.ts';
 import { batchNorm5dTrain } from '../ops/batchNorm5d.ts';
 import type { Rng } from '../../shared/random.ts';
-import { kaimingNormalFanOut, normal, torchDefaultUniform } from './init.ts';
+import { kaimingNormalFanOut, normal, torchDefaultUniform, xavierUniform } from './init.ts';
 import { isSymbolic, Module, real, SymbolicTensor, type Act, type RunContext } from './module.ts';
 
 export type Triple = readonly [number, number, number];
@@ -38,7 +38,7 @@ export function channelAffine(x: tf.Tensor5D, scale: tf.Tensor | null, shift: tf
   return tf.reshape(y, x.shape);
 }
 
-export type ConvInit = 'kaiming_fan_out' | 'torch_default';
+export type ConvInit = 'kaiming_fan_out' | 'torch_default' | 'xavier_uniform';
 
 export interface Conv3dOptions {
   readonly kernel: number | Triple;
@@ -78,10 +78,13 @@ export class Conv3d extends Module {
     }
     const shape = [...this.kernel, inChannels / this.groups, outChannels];
     const fanIn = prod(this.kernel) * (inChannels / this.groups);
+    const init = opts.init ?? 'kaiming_fan_out';
     const values =
-      (opts.init ?? 'kaiming_fan_out') === 'kaiming_fan_out'
+      init === 'kaiming_fan_out'
         ? kaimingNormalFanOut(rng, prod(shape), outChannels * prod(this.kernel))
-        : torchDefaultUniform(rng, prod(shape), fanIn);
+        : init === 'xavier_uniform'
+          ? xavierUniform(rng, prod(shape), fanIn, outChannels * prod(this.kernel))
+          : torchDefaultUniform(rng, prod(shape), fanIn);
     if (opts.layout2d && this.kernel[0] !== 1) {
       throw new RangeError(`Conv3d: a 2-D layout needs temporal kernel 1, got ${this.kernel[0]}`);
     }
