@@ -84,17 +84,17 @@ export async function explainClip(
       };
       const o = await handle.runJob(spec);
       if (!o.ok) return o;
-      const b64 = (u: Uint8Array): string => {
+      // base64 by an anonymous callback: a named function here gets tsx's __name() wrapper, undefined in the page
+      const [frames, map] = [o.value.frames, o.value.map].map((u) => {
         let s = '';
         for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
         return btoa(s);
-      };
-      const { frames, map } = o.value;
+      });
       // per-head maps stay in the page: the PNGs show the mean
       const result = Object.fromEntries(
         Object.entries(o.value).filter(([k]) => k !== 'frames' && k !== 'map' && k !== 'headMaps'),
       ) as Wire['result'];
-      return { ok: true as const, value: { result, frames: b64(frames), map: b64(map) } };
+      return { ok: true as const, value: { result, frames: frames ?? '', map: map ?? '' } };
     },
     { prefix: LOCAL_FILE_PREFIX, r, method },
   );

@@ -6,6 +6,7 @@
 # Usage: /usr/bin/python3 scripts/toy-learnability/train.py DIR [--model r3d|avg2d] [--epochs N] [--width M]
 import argparse, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+import toydata
 
 ap = argparse.ArgumentParser()
 ap.add_argument('root')
@@ -22,26 +23,15 @@ a = ap.parse_args()
 torch.set_num_threads(1)
 torch.manual_seed(a.seed)
 rng = np.random.default_rng(a.seed)
-T, S, CLIP, STEP = 32, 64, 8, 4
+T, CLIP, STEP = toydata.T, 8, 4
 
 
 def load(split):
-    x = np.fromfile(f'{a.root}/{split}.u8', np.uint8).reshape(-1, T, S, S, 3)
-    x = torch.from_numpy(x).float().permute(0, 1, 4, 2, 3).reshape(-1, 3, S, S)
-    x = F.interpolate(x, size=(a.res, a.res), mode='area')
-    y = np.fromfile(f'{a.root}/{split}.labels', np.uint8).astype(np.int64)
-    return x.reshape(-1, T, 3, a.res, a.res).permute(0, 2, 1, 3, 4).contiguous(), torch.from_numpy(y)
+    return toydata.load(a.root, split, a.res)
 
 
 def clips(x, train):
-    """8 frames at interval 4 (random start) and a crop (random when training): f32[N, 3, 8, crop, crop]."""
-    span, free = (CLIP - 1) * STEP + 1, a.res - a.crop
-    out = []
-    for i in range(len(x)):
-        s = int(rng.integers(0, T - span + 1)) if train else (T - span) // 2
-        oy, ox = (int(rng.integers(0, free + 1)), int(rng.integers(0, free + 1))) if train else (free // 2, free // 2)
-        out.append(x[i, :, s:s + span:STEP, oy:oy + a.crop, ox:ox + a.crop])
-    return (torch.stack(out) / 255 - 0.45) / 0.225
+    return toydata.clips(x, train, rng, CLIP, STEP, a.crop)
 
 
 def block(d, i, o, s):

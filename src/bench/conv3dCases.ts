@@ -63,7 +63,7 @@ async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 
 type Which = 'fwd' | 'dgrad' | 'wgrad';
 
-function denseCase(layer: LayerShape, which: Which, seed: number): BenchCase {
+export function denseCase(layer: LayerShape, which: Which, seed: number): BenchCase {
   const w: [number, number, number, number, number] = [...layer.k, layer.x[4], layer.cout];
   const g = geometryFromTf([...layer.x], w, [...layer.strides], 'same', 1);
   const yShape = [g.batch, g.outD, g.outH, g.outW, g.outC];

@@ -17,6 +17,7 @@ import {
   clsAttention,
   rolloutTrailing,
 } from '../eval/explain/attention.ts';
+import { captureDivided, dividedLayers, isDivided, rolloutDivided } from '../eval/explain/divided.ts';
 import { normalise01, resizeTrilinear, toUint8, type Map3D } from '../eval/explain/maps.ts';
 import { denormaliseClip, fitFrames, normaliseClip } from '../eval/explain/clipFrames.ts';
 import type { JobContext } from './jobs.ts';
@@ -132,7 +133,7 @@ export async function explain(spec: ExplainSpec, job: JobContext): Promise<Expla
   const classes =
     spec.input.type === 'stored'
       ? ((await datasetStore().getDataset(spec.input.datasetId))?.classes ?? null)
-      : null;
+      : (spec.classNames ?? null);
   const model = await modelFor(spec, classes?.length);
   try {
     const [t, h, w] = inputSize(model);
@@ -141,7 +142,8 @@ export async function explain(spec: ExplainSpec, job: JobContext): Promise<Expla
     job.progress('forward', 1, 3);
     const x = tf.tensor5d(normaliseClip(clip.frames, MMACTION_MEAN, MMACTION_STD), [1, t, h, w, 3]);
     try {
-      const attn = attentionLayers(model);
+      const divided = isDivided(model);
+      const attn = divided ? dividedLayers(model) : attentionLayers(model);
       const method: ExplainMethod = spec.method ?? (attn.length > 0 ? 'attention' : 'gradcam');
       let logits: Float32Array;
       let layer = '';
@@ -165,14 +167,16 @@ export async function explain(spec: ExplainSpec, job: JobContext): Promise<Expla
         map = toUint8(cam.map.data);
       } else {
         layers = attn;
-        const captured = await captureAttention(model, x);
+        const dividedCapture = divided ? await captureDivided(model, x) : null;
+        const captured = dividedCapture ?? (await captureAttention(model, x));
         logits = captured.logits;
         if (method === 'rollout') {
-          const r = rolloutTrailing(captured.layers);
+          const r = dividedCapture ? rolloutDivided(dividedCapture) : rolloutTrailing(captured.layers);
           layer = r.layers.join(',');
           map = up(r.map, t, h, w);
         } else {
-          layer = spec.layer ?? attn[attn.length - 1] ?? '';
+          // TimeSformer: the last block's spatial (class-token) attention, not its temporal one
+          layer = spec.layer ?? attn[attn.length - (divided ? 2 : 1)] ?? '';
           const a = captured.layers.find((l) => l.layer === layer);
           if (!a)
             throw new TubeletError('INVALID_ARGUMENT', `${spec.model} has no attention layer '${layer}'`, {

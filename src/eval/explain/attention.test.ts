@@ -51,5 +51,5 @@ describe('attention capture (mvit_v2_s:tiny)', () => {
     } finally {
       model.dispose();
     }
-  });
+  }, 120_000);
 });

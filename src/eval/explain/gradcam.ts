@@ -71,7 +71,8 @@ function channelWeights(method: CamMethod, a: tf.Tensor5D, g: tf.Tensor5D): tf.T
   const g3 = tf.mul(g2, g);
   const sumA = tf.sum(a, [1, 2, 3], true);
   const denom = tf.add(tf.add(tf.mul(2, g2), tf.mul(sumA, g3)), 1e-7);
-  const alpha = tf.where(tf.notEqual(g, 0), tf.div(g2, denom), tf.zerosLike(g));
+  // a mask product, not tf.where: webgpu has no rank-5 where
+  const alpha = tf.mul(tf.div(g2, denom), tf.cast(tf.notEqual(g, 0), 'float32'));
   return tf.sum(tf.mul(alpha, tf.relu(g)), [1, 2, 3], true);
 }
 

@@ -3,7 +3,7 @@
 // f32[N,C]). They also run on symbolic shapes; Conv1d counts its multiply-adds.
 import { tf } from '../tf.ts';
 import type { Rng } from '../../shared/random.ts';
-import { kaimingNormalFanOut, torchDefaultUniform } from './init.ts';
+import { convInitValues, type ConvInit } from './init.ts';
 import { BatchNorm3d } from './layers.ts';
 import { isSymbolic, Module, real, SymbolicTensor, type Act, type RunContext } from './module.ts';
 
@@ -13,7 +13,7 @@ export interface Conv1dOptions {
   readonly padding?: number;
   readonly bias?: boolean;
   /** 'kaiming_fan_out' (mmcv kaiming_init) or PyTorch's default U(±1/√fan_in); default the latter */
-  readonly init?: 'kaiming_fan_out' | 'torch_default';
+  readonly init?: ConvInit;
 }
 
 /** nn.Conv1d (stride 1): x f32[N,L,in] → f32[N,L+2p−k+1,out]. */
@@ -31,23 +31,17 @@ export class Conv1d extends Module {
     super();
     this.kernel = o.kernel;
     this.padding = o.padding ?? 0;
-    const n = o.kernel * inChannels * outChannels;
-    const fanIn = o.kernel * inChannels;
-    const w =
-      o.init === 'kaiming_fan_out'
-        ? kaimingNormalFanOut(rng, n, outChannels * o.kernel)
-        : torchDefaultUniform(rng, n, fanIn);
-    this.weight = this.param('weight', tf.tensor3d(w, [o.kernel, inChannels, outChannels]), {
+    const init = convInitValues(
+      rng,
+      o.init ?? 'torch_default',
+      o.kernel * inChannels * outChannels,
+      { in: o.kernel * inChannels, out: outChannels * o.kernel },
+      o.bias ? outChannels : null,
+    );
+    this.weight = this.param('weight', tf.tensor3d(init.weight, [o.kernel, inChannels, outChannels]), {
       kind: 'conv1d',
     });
-    this.bias = o.bias
-      ? this.param(
-          'bias',
-          o.init === 'kaiming_fan_out'
-            ? tf.zeros([outChannels])
-            : tf.tensor1d(torchDefaultUniform(rng, outChannels, fanIn)),
-        )
-      : null;
+    this.bias = init.bias ? this.param('bias', tf.tensor1d(init.bias)) : null;
   }
   forward(x: Act, ctx: RunContext): Act {
     const [n = 0, l = 0, c = 0] = x.shape;

@@ -6,7 +6,7 @@ import { tf } from '../tf.ts';
 import { groupedConv3d } from '../ops/groupedConv3d.ts';
 import { batchNorm5dTrain } from '../ops/batchNorm5d.ts';
 import type { Rng } from '../../shared/random.ts';
-import { kaimingNormalFanOut, normal, torchDefaultUniform } from './init.ts';
+import { convInitValues, normal, torchDefaultUniform, type ConvInit } from './init.ts';
 import { isSymbolic, Module, real, SymbolicTensor, type Act, type RunContext } from './module.ts';
 
 export type Triple = readonly [number, number, number];
@@ -38,7 +38,7 @@ export function channelAffine(x: tf.Tensor5D, scale: tf.Tensor | null, shift: tf
   return tf.reshape(y, x.shape);
 }
 
-export type ConvInit = 'kaiming_fan_out' | 'torch_default';
+export type { ConvInit } from './init.ts';
 
 export interface Conv3dOptions {
   readonly kernel: number | Triple;
@@ -77,25 +77,21 @@ export class Conv3d extends Module {
       );
     }
     const shape = [...this.kernel, inChannels / this.groups, outChannels];
-    const fanIn = prod(this.kernel) * (inChannels / this.groups);
-    const values =
-      (opts.init ?? 'kaiming_fan_out') === 'kaiming_fan_out'
-        ? kaimingNormalFanOut(rng, prod(shape), outChannels * prod(this.kernel))
-        : torchDefaultUniform(rng, prod(shape), fanIn);
     if (opts.layout2d && this.kernel[0] !== 1) {
       throw new RangeError(`Conv3d: a 2-D layout needs temporal kernel 1, got ${this.kernel[0]}`);
     }
-    this.weight = this.param('weight', tf.tensor(values, shape), {
+    // kaiming by default; the bias follows PyTorch's default only where the whole layer does
+    const init = convInitValues(
+      rng,
+      opts.init ?? 'kaiming_fan_out',
+      prod(shape),
+      { in: prod(this.kernel) * (inChannels / this.groups), out: outChannels * prod(this.kernel) },
+      opts.bias ? outChannels : null,
+    );
+    this.weight = this.param('weight', tf.tensor(init.weight, shape), {
       kind: opts.layout2d ? 'conv2d' : 'conv3d',
     });
-    this.bias = opts.bias
-      ? this.param(
-          'bias',
-          opts.init === 'torch_default'
-            ? tf.tensor1d(torchDefaultUniform(rng, outChannels, fanIn))
-            : tf.zeros([outChannels]),
-        )
-      : null;
+    this.bias = init.bias ? this.param('bias', tf.tensor1d(init.bias)) : null;
   }
 
   forward(x: Act, ctx: RunContext): Act {

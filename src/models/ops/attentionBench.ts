@@ -24,7 +24,7 @@ export interface AttentionBenchCase {
 
 type Attention = typeof fusedAttention;
 
-function attentionCase(
+export function attentionCase(
   kind: 'fwd' | 'bwd',
   batch: number,
   heads: number,

@@ -1,7 +1,8 @@
 // Key mapping against checkpoints written by Debian's PyTorch with the PUBLISHED names and shapes of each
 // non-torchvision family (fixtures/published_keys.py, made now): unwrap, strict load, no missing/unexpected keys.
 // Each case writes only its own checkpoint; models are built without random initialisation (the strict load
-// overwrites every parameter and buffer), so the full-size ones cost no JS RNG time.
+// overwrites every parameter and buffer), so the full-size ones cost no JS RNG time. One Python process
+// (fixtures/published_keys_serve.py) writes every case's checkpoint: torch is imported once, not once per case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON } from '../weights/fixtures/python.ts';
 import { readWeights } from '../weights/read.ts';
@@ -9,6 +10,7 @@ import { unwrapStateDict } from '../weights/unwrap.ts';
 import type { WeightTensor } from '../weights/dtypes.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildModel } from './registry.ts';
+import { startLineServer, type LineServer } from './fixtures/lineServer.ts';
 import { nodeModules, type NodeModules } from './fixtures/nodeModules.ts';
 import { exportStateDict, loadStateDict } from './stateDict.ts';
 import type { ZooModel } from './zooModel.ts';
@@ -16,12 +18,20 @@ import type { ZooModel } from './zooModel.ts';
 describe('published checkpoint key names load strictly', () => {
   let node: NodeModules;
   let dir = '';
+  let python: LineServer | undefined;
 
   beforeAll(async () => {
     node = await nodeModules();
     dir = node.fs.mkdtempSync(`${node.os.tmpdir()}/tubelet-keys-`);
+    const script = decodeURIComponent(
+      new URL('./fixtures/published_keys_serve.py', import.meta.url).pathname,
+    );
+    python = await startLineServer(PYTHON, [script, dir]);
   });
-  afterAll(() => node.fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    python?.close();
+    node.fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   /**
    * Writes `<arch>.pth` with published_keys.py, reads and unwraps it, strictly loads it (throws on any missing,
@@ -32,12 +42,13 @@ describe('published checkpoint key names load strictly', () => {
     numClasses: number,
     check: (model: ZooModel, tensors: ReadonlyMap<string, WeightTensor>) => Promise<void>,
   ): Promise<void> {
-    const script = decodeURIComponent(new URL('./fixtures/published_keys.py', import.meta.url).pathname);
-    const files = JSON.parse(
-      node.cp.execFileSync(PYTHON, [script, dir, arch], { encoding: 'utf8', timeout: 300_000 }),
-    ) as Record<string, { file: string; keys: number }>;
-    const written = files[arch];
-    if (!written) throw new Error(`published_keys.py wrote no ${arch} checkpoint`);
+    if (!python) throw new Error('published_keys_serve.py was not started (see the error of beforeAll)');
+    const answer = JSON.parse(await python.request(arch, 300_000)) as Record<
+      string,
+      { file: string; keys: number } | undefined
+    >;
+    const written = answer[arch];
+    if (!written) throw new Error(`published_keys.py wrote no ${arch} checkpoint: ${JSON.stringify(answer)}`);
     try {
       const flat = await readWeights(new Uint8Array(node.fs.readFileSync(written.file)), `${arch}.pth`);
       const { tensors } = unwrapStateDict(flat);

@@ -14,12 +14,14 @@ import { buildTRN } from './trn.ts';
 import { buildTANet } from './tanet.ts';
 import { buildTIN } from './tin.ts';
 import { buildSRTG } from './srtg.ts';
+import { buildTPN } from './tpn.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
 import { buildTimeSformer } from './timesformer.ts';
 import { buildSwin3d } from './swin3d.ts';
 import { buildVideoMAE } from './videomae.ts';
 import { buildViViT } from './vivit.ts';
+import { buildUniFormerV2 } from './uniformerv2.ts';
 
 export interface ZooEntry {
   readonly name: string;
@@ -166,6 +168,30 @@ export const ZOO: readonly ZooEntry[] = [
     // MMAction2 tin metafile (tin_kinetics400-pretrained-tsm-r50_1x1x8-50e_kinetics400-rgb; sthv1 at 174 classes:
     // 23 895 566, which the same layout gives too)
     publishedParams: 24_358_640,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  // zoo19: TPN (keep this block contiguous)
+  {
+    name: 'tpn_slowonly_r50',
+    family: 'MMAction2 TPN',
+    description:
+      'TPN on SlowOnly-R50 (8×8): temporal pyramid over res4/res5, top-down + bottom-up flows, auxiliary head',
+    build: (c) => buildTPN('slowonly', c),
+    // MMAction2 tpn metafile (tpn_slowonly_r50_8x8x1_150e_kinetics_rgb: 91 498 336; its FLOPs 66.01 G are mmcv's
+    // counter, which adds BN/ReLU/pooling to the multiply-adds), aux head included
+    publishedParams: 91_498_336,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  {
+    name: 'tpn_tsm_r50',
+    family: 'MMAction2 TPN',
+    description: 'TPN on TSM-R50 (8 segments): the same pyramid neck on the shifted 2-D ResNet-50',
+    build: (c) => buildTPN('tsm', c),
+    // MMAction2 tpn metafile (tpn_tsm_r50_1x1x8_150e_sthv1_rgb, 174 classes: 82 445 724; FLOPs 54.20 G, mmcv)
+    publishedParams: 82_445_724,
+    publishedClasses: 174,
     referenceInput: [8, 224, 224],
     tinyInput: [4, 32, 32],
   },
@@ -378,6 +404,37 @@ export const ZOO: readonly ZooEntry[] = [
     tinyInput: [4, 32, 32],
   },
   // ── end of the vit3 block ──
+  // ── uni13: UniFormerV2 (keep this block contiguous) ──
+  {
+    name: 'uniformerv2_b16',
+    family: 'MMAction2 UniFormerV2',
+    description:
+      'UniFormerV2-B/16 8×224: CLIP ViT-B/16 local UniBlocks, dynamic position encoding and 4 global UniBlocks on a temporal class token',
+    build: (c) => buildUniFormerV2(c),
+    // MMAction2 uniformerv2 README (K400, B/16 u8): 115M; the twin's exact count (fixtures/torch_uniformerv2.py
+    // keys) is 114 552 208 at 400 classes
+    publishedParams: 115_000_000,
+    publishedParamsRounding: 1_000_000,
+    referenceInput: [8, 224, 224],
+    tinyInput: [4, 32, 32],
+  },
+  ...(
+    [
+      ['swin3d_s', 'S', 49_800_000, 'depths 2-2-18-2'],
+      ['swin3d_b', 'B', 88_000_000, 'width 128, depths 2-2-18-2'],
+    ] as const
+  ).map(([name, size, params, what]): ZooEntry => ({
+    name,
+    family: 'MMAction2 Video Swin',
+    description: `Video Swin-${size} (${what}): 3-D shifted-window attention (8×7×7) with relative position bias, patch merging`,
+    build: (c) => buildSwin3d(c, {}, name),
+    publishedParams: params, // MMAction2 swin metafile (Kinetics-400)
+    publishedParamsRounding: 100_000,
+    referenceInput: [32, 224, 224],
+    tinyInput: [4, 32, 32],
+    tinySameAs: 'swin3d_t',
+  })),
+  // ── end of the uni13 block ──
   {
     name: 'toy_r3d',
     family: 'Tubelet toy',

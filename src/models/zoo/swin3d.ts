@@ -4,7 +4,7 @@
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
 import { normal } from '../nn/init.ts';
-import { Conv3d, Dropout, Linear } from '../nn/layers.ts';
+import { Dropout, Linear } from '../nn/layers.ts';
 import {
   isSymbolic,
   Module,
@@ -17,6 +17,7 @@ import {
 import { Mlp, tokenLinear } from '../nn/transformer/block.ts';
 import { dropPath } from '../nn/transformer/dropPath.ts';
 import { LayerNorm } from '../nn/transformer/norms.ts';
+import { TubeletEmbed } from '../nn/transformer/tubeletEmbed.ts';
 import type { Thw } from './mvitRelPos.ts';
 import { ZooModel, type ModelConfig } from './zooModel.ts';
 
@@ -41,6 +42,18 @@ export const SWIN_T: Swin3dSpec = {
   patch: [2, 4, 4],
   dropPath: 0.1,
   dropout: 0.5,
+};
+
+/** MMAction2 swin-small (arch 'small': depths 2, 2, 18, 2; drop_path_rate 0.2). */
+export const SWIN_S: Swin3dSpec = { ...SWIN_T, depths: [2, 2, 18, 2], dropPath: 0.2 };
+
+/** MMAction2 swin-base (arch 'base': width 128, heads 4-8-16-32, depths 2, 2, 18, 2; drop_path_rate 0.3). */
+export const SWIN_B: Swin3dSpec = {
+  ...SWIN_T,
+  dim: 128,
+  depths: [2, 2, 18, 2],
+  heads: [4, 8, 16, 32],
+  dropPath: 0.3,
 };
 
 /** Ours: two stages (32 and 64 channels, 2 blocks each, the second shifted), windows 2×4×4. */
@@ -360,25 +373,19 @@ class BasicLayer extends Module {
 }
 
 /** MMAction2 `PatchEmbed3D`: pad to patch multiples, Conv3d(3, C, patch, stride patch), LayerNorm (patch_norm). */
-class PatchEmbed3D extends Module {
-  private readonly proj: Conv3d;
+class PatchEmbed3D extends TubeletEmbed {
   private readonly norm: LayerNorm;
-  constructor(
-    rng: Rng,
-    dim: number,
-    private readonly patch: Thw,
-  ) {
-    super();
-    this.proj = this.child(
-      'proj',
-      new Conv3d(rng, 3, dim, { kernel: patch, stride: patch, bias: true, init: 'torch_default' }),
-    );
+  private readonly patchThw: Thw;
+  constructor(rng: Rng, dim: number, patch: Thw) {
+    if (patch[1] !== patch[2]) throw new RangeError(`Video Swin: patch ${patch.join('×')} is not square`);
+    super(rng, { dim, tubelet: patch[0], patch: patch[1], projName: 'proj' });
+    this.patchThw = patch;
     this.norm = this.child('norm', new LayerNorm(dim, 1e-5));
   }
-  forward(x: Act, ctx: RunContext): Act {
+  override forward(x: Act, ctx: RunContext): Act {
     const [n = 0, t = 0, h = 0, w = 0] = x.shape;
     const pads = [t, h, w].map(
-      (v, i) => ((this.patch[i] ?? 1) - (v % (this.patch[i] ?? 1))) % (this.patch[i] ?? 1),
+      (v, i) => ((this.patchThw[i] ?? 1) - (v % (this.patchThw[i] ?? 1))) % (this.patchThw[i] ?? 1),
     );
     let y: Act = x;
     if (pads.some((v) => v > 0)) {
@@ -386,7 +393,7 @@ class PatchEmbed3D extends Module {
         ? new SymbolicTensor([n, t + (pads[0] ?? 0), h + (pads[1] ?? 0), w + (pads[2] ?? 0), 3])
         : pads.reduce<tf.Tensor>((z, p, i) => padAxis(z, i + 1, p), x);
     }
-    return this.norm.forward(this.proj.forward(y, ctx));
+    return this.norm.forward(this.embed5d(y, ctx));
   }
 }
 
@@ -462,10 +469,18 @@ class Recognizer3D extends Module {
   }
 }
 
-export function buildSwin3d(config: ModelConfig, overrides: Partial<Swin3dSpec> = {}): ZooModel {
-  const spec = { ...(config.preset === 'tiny' ? SWIN_TINY : SWIN_T), ...overrides };
+export type Swin3dName = 'swin3d_t' | 'swin3d_s' | 'swin3d_b';
+const SWIN_SIZES: Record<Swin3dName, Swin3dSpec> = { swin3d_t: SWIN_T, swin3d_s: SWIN_S, swin3d_b: SWIN_B };
+
+/** Video Swin-T (or `name`'s size); every size shares the tiny preset. */
+export function buildSwin3d(
+  config: ModelConfig,
+  overrides: Partial<Swin3dSpec> = {},
+  name: Swin3dName = 'swin3d_t',
+): ZooModel {
+  const spec = { ...(config.preset === 'tiny' ? SWIN_TINY : SWIN_SIZES[name]), ...overrides };
   return new ZooModel(
-    'swin3d_t',
+    name,
     config,
     'cls_head.fc_cls',
     new Recognizer3D(new Rng(config.seed ?? 0), spec, config.numClasses),

@@ -4,7 +4,7 @@
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
 import { normal } from '../nn/init.ts';
-import { Conv3d, Linear } from '../nn/layers.ts';
+import { Linear } from '../nn/layers.ts';
 import {
   isSymbolic,
   Module,
@@ -16,6 +16,7 @@ import {
 } from '../nn/module.ts';
 import { LayerNorm } from '../nn/transformer/norms.ts';
 import { resizePositionTable } from '../nn/transformer/posTables.ts';
+import { TubeletEmbed } from '../nn/transformer/tubeletEmbed.ts';
 import { DividedBlock, type AttentionImpl, type BlockAttention } from './timesformerBlock.ts';
 import { ZooModel, type ModelConfig } from './zooModel.ts';
 
@@ -66,25 +67,9 @@ export const TIMESFORMER_TINY: TimeSformerSpec = {
   zeroTemporalFc: false,
 };
 
-/** vit.py `PatchEmbed`: a Conv2d(3, C, p, stride p) on every frame (run as a 1×p×p Conv3d). */
-class PatchEmbed extends Module {
-  readonly proj: Conv3d;
-  constructor(rng: Rng, dim: number, patch: number) {
-    super();
-    this.proj = this.child(
-      'proj',
-      new Conv3d(rng, 3, dim, {
-        kernel: [1, patch, patch],
-        stride: [1, patch, patch],
-        bias: true,
-        init: 'torch_default',
-        layout2d: true,
-      }),
-    );
-  }
-  forward(x: Act, ctx: RunContext): Act {
-    return this.proj.forward(x, ctx);
-  }
+/** vit.py `PatchEmbed`: a Conv2d(3, C, p, stride p) on every frame (the toolkit's tubelet embedding, tubelet 1). */
+function patchEmbed(rng: Rng, dim: number, patch: number): TubeletEmbed {
+  return new TubeletEmbed(rng, { dim, tubelet: 1, patch, projName: 'proj', layout2d: true });
 }
 
 /** Row indices of F.interpolate(mode='nearest') from `from` to `to` (PyTorch: ⌊i·from/to⌋). */
@@ -101,7 +86,7 @@ export interface TimeSformerCapture {
 
 /** vit.py `VisionTransformer` with attention_type 'divided_space_time'. */
 export class TimeSformerVit extends Module {
-  private readonly patchEmbed: PatchEmbed;
+  private readonly patchEmbed: TubeletEmbed;
   private readonly clsToken: tf.Variable;
   private readonly posEmbed: tf.Variable;
   private readonly timeEmbed: tf.Variable;
@@ -118,7 +103,7 @@ export class TimeSformerVit extends Module {
     super();
     const { dim } = spec;
     this.grid = Math.floor(spec.img / spec.patch);
-    this.patchEmbed = this.child('patch_embed', new PatchEmbed(rng, dim, spec.patch));
+    this.patchEmbed = this.child('patch_embed', patchEmbed(rng, dim, spec.patch));
     this.clsToken = this.param('cls_token', tf.tensor(normal(rng, dim, 0.02), [1, 1, dim]));
     const rows = this.grid * this.grid + 1;
     this.posEmbed = this.param('pos_embed', tf.tensor(normal(rng, rows * dim, 0.02), [1, rows, dim]));
@@ -162,7 +147,7 @@ export class TimeSformerVit extends Module {
 
   /** x f32[B, T, H, W, 3] → logits f32[B, classes]; `capture` collects the chosen blocks' probabilities. */
   run(x: Act, ctx: RunContext, capture?: TimeSformerCapture): Act {
-    const y = this.patchEmbed.forward(x, ctx);
+    const y = this.patchEmbed.embed5d(x, ctx);
     const [b = 0, t = 0, h = 0, w = 0, c = 0] = y.shape;
     const grid = { frames: t, patches: h * w };
     let z: Act;

@@ -3,6 +3,7 @@
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
 import type { ZooModel } from './zooModel.ts';
+import { withAuxLoss } from './auxLoss.ts';
 
 export interface StepSummary {
   readonly loss: number;
@@ -42,7 +43,12 @@ export async function trainingStepSummary(
   const params = model.parameters();
   const before = tf.memory().numTensors;
   const { value, grads } = tf.variableGrads(
-    () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
+    () =>
+      withAuxLoss(
+        model,
+        tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
+        labels,
+      ),
     [...params.values()],
   );
   const nonFinite: string[] = [];
@@ -95,7 +101,12 @@ export async function lossAndGrads(
   );
   const params = model.parameters();
   const { value, grads } = tf.variableGrads(
-    () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
+    () =>
+      withAuxLoss(
+        model,
+        tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
+        labels,
+      ),
     [...params.values()],
   );
   const out = new Map<string, Float32Array>();

@@ -38,6 +38,8 @@ export interface ExplainSpec {
   readonly topk?: number;
   /** skip the maps: logits and top-k only (live webcam) */
   readonly predictOnly?: boolean;
+  /** class names for inputs that carry none (webcam frames); a zoo arch is then built with this many classes */
+  readonly classNames?: readonly string[];
 }
 
 export interface ExplainResult {

@@ -40,7 +40,12 @@ export function TopKBars({ topk, testId }: { topk: ExplainResult['topk']; testId
   return (
     <ol className="vis-topk" data-testid={testId} style={{ listStyle: 'none', padding: 0 }}>
       {topk.map((t) => (
-        <li key={t.index} data-class={t.index} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+        <li
+          key={t.index}
+          data-class={t.index}
+          data-prob={t.prob}
+          style={{ display: 'flex', gap: 8, alignItems: 'center' }}
+        >
           <span style={{ minWidth: 120 }}>{t.label ?? `class ${t.index}`}</span>
           <span
             className="vis-bar"

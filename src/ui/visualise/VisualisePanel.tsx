@@ -10,7 +10,7 @@ import { Card } from '../common/Card.tsx';
 import { OverlayStrip, TopKBars } from './OverlayStrip.tsx';
 import { WebcamView } from './WebcamView.tsx';
 
-const ZOO_CHOICES = ['toy_r3d', 'r3d_18:tiny', 'mvit_v2_s:tiny'];
+const ZOO_CHOICES = ['toy_r3d', 'r3d_18:tiny', 'mvit_v2_s:tiny', 'timesformer_b16:tiny'];
 const METHOD_LABELS: Record<ExplainMethod, string> = {
   gradcam: 'Grad-CAM',
   gradcampp: 'Grad-CAM++',
@@ -36,6 +36,7 @@ export function VisualisePanel() {
     void refreshStoredModels();
   }, [ready]);
   const chosenDataset = dataset || datasets?.[0]?.id || '';
+  const classNames = datasets?.find((d) => d.id === chosenDataset)?.classes ?? null;
   const run = async (): Promise<void> => {
     setRunning(true);
     const r = await runExplain({
@@ -47,6 +48,7 @@ export function VisualisePanel() {
     setRunning(false);
     if (r) setResult(r);
   };
+  const explainedLabel = result?.topk.find((t) => t.index === result.classIndex)?.label ?? null;
   return (
     <div className="panel" data-testid="panel-visualise">
       <h1>Visualise</h1>
@@ -144,6 +146,7 @@ export function VisualisePanel() {
         <Card title={`${result.model} · ${METHOD_LABELS[result.method]}`} testId="vis-result">
           <p className="muted" data-testid="vis-summary" data-method={result.method}>
             {result.layer ? `layer ${result.layer} · ` : ''}explaining class {result.classIndex}
+            {explainedLabel ? ` (${explainedLabel})` : ''}
             {result.className ? ` · true class ${result.className}` : ''}
           </p>
           <label>
@@ -166,7 +169,7 @@ export function VisualisePanel() {
         </Card>
       )}
       <Card title="Webcam" testId="vis-webcam">
-        <WebcamView model={model} />
+        <WebcamView model={model} classNames={classNames} />
       </Card>
     </div>
   );

@@ -18,7 +18,7 @@ function cameraError(error: unknown): string {
   return `The camera could not start: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-export function WebcamView({ model }: { model: string }) {
+export function WebcamView({ model, classNames }: { model: string; classNames: readonly string[] | null }) {
   const video = useRef<HTMLVideoElement>(null);
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -60,6 +60,7 @@ export function WebcamView({ model }: { model: string }) {
           model,
           predictOnly: true,
           topk: 5,
+          ...(classNames && classNames.length > 0 ? { classNames } : {}),
           input: { type: 'frames', frames: clip, t: clipLen, h: SIDE, w: SIDE },
         },
         true,
@@ -84,7 +85,7 @@ export function WebcamView({ model }: { model: string }) {
       stopped = true;
       window.clearInterval(timer);
     };
-  }, [stream, model]);
+  }, [stream, model, classNames]);
 
   const start = async (): Promise<void> => {
     setError(null);

@@ -21,7 +21,8 @@ export interface SelfAttentionOptions {
   readonly init?: LinearInit;
 }
 
-function useFused(impl: AttentionImpl, headDim: number): boolean {
+/** Whether attention of head width `headDim` runs on the fused kernels (webgpu, a kernel width) for `impl`. */
+export function useFused(impl: AttentionImpl, headDim: number): boolean {
   if (impl === 'composed') return false;
   const fits = HEAD_DIMS.some((d) => d === headDim);
   if (impl === 'fused') {
