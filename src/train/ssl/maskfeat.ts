@@ -9,7 +9,7 @@ import { hogTargets } from '../../models/ops/hog.ts';
 import { TubeletError } from '../../shared/errors.ts';
 import { Rng } from '../../shared/random.ts';
 import { Optimizer, type OptimizerConfig, type Param } from '../optimizers.ts';
-import { cubeMask } from './masking.ts';
+import { cubeMask, upsampleMask, type MaskGrid } from './masking.ts';
 import { applyStep, normalizeClip, type MaskedStepRecord } from './videomaePretrain.ts';
 import { MaskedVitEncoder, type MaskedVitSpec } from './videomaePretrainNet.ts';
 
@@ -23,8 +23,8 @@ export function hogTokenDim(patch: number): number {
 
 /**
  * HOG targets per token: frames 0, t, 2t, … of clips f32[N,T,H,W,3] (PySlowFast's `::PATCH_STRIDE[0]`, one frame
- * per temporal token) → HOG f32[N·T', H/8, W/8, 3, 9] → f32[N, T'·H'·W', (p/8)²·27], laid out [cell row, cell col,
- * channel, bin] within a token. Constants (no gradient).
+ * per temporal token) → HOG f32[N·T', H/8, W/8, 3, 9] → f32[N, T'·H'·W', 27·(p/8)²], laid out [channel, bin, cell
+ * row, cell col] within a token, as PySlowFast's `_get_hog_label_3d` (permute + unfold + flatten). Constants.
  */
 export function hogTokenTargets(x: tf.Tensor5D, tubelet: number, patch: number): tf.Tensor3D {
   const [n, t, h, w] = x.shape;
@@ -37,8 +37,8 @@ export function hogTokenTargets(x: tf.Tensor5D, tubelet: number, patch: number):
   return tf.tidy(() => {
     const frames = tf.gather(x, tf.range(0, t, tubelet, 'int32'), 1);
     const hog = hogTargets(tf.reshape<tf.Rank.R4>(frames, [n * gt, h, w, 3]));
-    const rows = tf.reshape(hog, [n * gt * gh, k, gw, k * 3 * HOG_BINS]);
-    return tf.reshape(tf.transpose(rows, [0, 2, 1, 3]), [n, gt * gh * gw, k * k * 3 * HOG_BINS]);
+    const cells = tf.reshape(hog, [n * gt, gh, k, gw, k, 3 * HOG_BINS]);
+    return tf.reshape(tf.transpose(cells, [0, 1, 3, 5, 2, 4]), [n, gt * gh * gw, 3 * HOG_BINS * k * k]);
   });
 }
 
@@ -95,6 +95,11 @@ export function maskTokens(tokens: tf.Tensor3D, token: tf.Tensor3D, mask: tf.Ten
 export interface MaskFeatConfig {
   readonly encoder: MaskedVitSpec;
   readonly maskRatio: number;
+  /**
+   * The grid cubes are drawn on (PySlowFast `AUG.MASK_WINDOW_SIZE`, [8,7,7] for 8×14×14 tokens), nearest-upsampled
+   * to the token grid; each side must divide the token grid's. Default: the token grid itself.
+   */
+  readonly maskWindow?: MaskGrid;
   readonly optimizer: OptimizerConfig;
   readonly mean: readonly [number, number, number];
   readonly std: readonly [number, number, number];
@@ -115,13 +120,15 @@ export class MaskFeatPretrainer {
     this.optimizer = new Optimizer(config.optimizer, this.params);
   }
 
-  /** One cube mask per clip on the token grid, from the run's mask stream. */
+  /** One cube mask per clip (drawn on the mask window, upsampled to the token grid), from the run's mask stream. */
   drawMasks(batch: number): Uint8Array[] {
     const [t, h, w] = this.net.encoder.grid;
-    return Array.from(
-      { length: batch },
-      () => cubeMask({ t, h, w }, this.config.maskRatio, this.maskRng).mask,
-    );
+    const tokens: MaskGrid = { t, h, w };
+    const win = this.config.maskWindow ?? tokens;
+    return Array.from({ length: batch }, () => {
+      const { mask } = cubeMask(win, this.config.maskRatio, this.maskRng);
+      return win === tokens ? mask : upsampleMask(mask, win, tokens);
+    });
   }
 
   loss(x01: tf.Tensor5D, masks: readonly Uint8Array[], training: boolean): tf.Scalar {
@@ -146,9 +153,16 @@ export class MaskFeatPretrainer {
     return v;
   }
 
-  async trainStep(x01: tf.Tensor5D, lr: number): Promise<MaskedStepRecord> {
+  /** One AdamW step on clips f32[N,T,H,W,3] in [0,1]; `clipNorm`: PyTorch clip_grad_norm_ (0.02 published). */
+  async trainStep(x01: tf.Tensor5D, lr: number, clipNorm: number | null = null): Promise<MaskedStepRecord> {
     const masks = this.drawMasks(x01.shape[0]);
-    const loss = await applyStep(this.params, this.optimizer, lr, () => this.loss(x01, masks, true));
+    const loss = await applyStep(
+      this.params,
+      this.optimizer,
+      lr,
+      () => this.loss(x01, masks, true),
+      clipNorm,
+    );
     this.step++;
     return { step: this.step, lr, loss };
   }

@@ -71,23 +71,39 @@ export function normalizeClip(
   return tf.tidy(() => tf.div(tf.sub(x01, tf.tensor1d([...mean])), tf.tensor1d([...std])));
 }
 
-/** Gradients of `loss` over the named params, applied by `optimizer`; returns the loss value. */
+/**
+ * Gradients of `loss` over the named params, optionally clipped as PyTorch's clip_grad_norm_ (coefficient
+ * max/(‖g‖ + 1e-6) when below 1, as the train loop), applied by `optimizer`; returns the loss value.
+ */
 export async function applyStep(
   params: readonly Param[],
   optimizer: Optimizer,
   lr: number,
   loss: () => tf.Scalar,
+  clipNorm: number | null = null,
 ): Promise<number> {
   const vars = params.map((p) => p.variable);
   const { value, grads } = tf.variableGrads(loss, vars);
+  let coef = 1;
+  if (clipNorm !== null) {
+    // summed one tensor at a time (webgpu AddN binds every input at once; see the train loop)
+    const sq = tf.tidy(() => {
+      let s: tf.Tensor = tf.scalar(0);
+      for (const g of Object.values(grads)) s = tf.add(s, tf.sum(tf.square(g)));
+      return s;
+    });
+    const norm = Math.sqrt((await sq.data())[0] ?? 0);
+    sq.dispose();
+    if (norm > 0) coef = Math.min(1, clipNorm / (norm + 1e-6));
+  }
   const named: Record<string, tf.Tensor> = {};
   params.forEach((p) => {
     const g = grads[p.variable.name];
-    if (g) named[p.name] = g;
+    if (g) named[p.name] = coef === 1 ? g : tf.mul(g, coef);
   });
   optimizer.apply(named, lr);
   const v = (await value.data())[0] ?? NaN;
-  tf.dispose([value, ...Object.values(grads)]);
+  tf.dispose([value, ...Object.values(grads), ...(coef === 1 ? [] : Object.values(named))]);
   return v;
 }
 
@@ -132,9 +148,16 @@ export class VideoMAEPretrainer {
     return v;
   }
 
-  async trainStep(x01: tf.Tensor5D, lr: number): Promise<MaskedStepRecord> {
+  /** One AdamW step on clips f32[N,T,H,W,3] in [0,1]; `clipNorm`: PyTorch clip_grad_norm_, or null (VideoMAE). */
+  async trainStep(x01: tf.Tensor5D, lr: number, clipNorm: number | null = null): Promise<MaskedStepRecord> {
     const masks = this.drawMasks(x01.shape[0]);
-    const loss = await applyStep(this.params, this.optimizer, lr, () => this.loss(x01, masks, true));
+    const loss = await applyStep(
+      this.params,
+      this.optimizer,
+      lr,
+      () => this.loss(x01, masks, true),
+      clipNorm,
+    );
     this.step++;
     return { step: this.step, lr, loss };
   }

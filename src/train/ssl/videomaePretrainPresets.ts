@@ -101,6 +101,7 @@ export const MASKFEAT_PRESETS: readonly MaskFeatPreset[] = [
     config: {
       encoder: VIT_B,
       maskRatio: 0.4,
+      maskWindow: { t: 8, h: 7, w: 7 }, // AUG.MASK_WINDOW_SIZE, upsampled ×2 to the 8×14×14 tokens
       optimizer: adamw(0.999, 0.05),
       mean: IMAGENET_MEAN,
       std: IMAGENET_STD,
