@@ -2,6 +2,7 @@
 // BIKE's frame-averaged softmax scoring, full-class metrics and the half-class protocol (10 splits of n/2 classes
 // drawn as numpy's np.random.seed(s); np.random.permutation(n)[:n // 2], so BIKE's splits are reproduced exactly).
 import { singleLabelMetrics, topKAccuracy, meanClassAccuracy, type SingleLabelMetrics } from './metrics.ts';
+import { softmax } from './average.ts';
 
 /** BIKE's prompt; ActionCLIP-style ensembles pass several templates ("{}" is replaced by the class name). */
 export const BIKE_TEMPLATES = ['This is a video about {}'] as const;
@@ -31,13 +32,6 @@ export async function classEmbeddings(
     const mean = (rows[0] ?? []).map((_, j) => rows.reduce((s, r) => s + (r[j] ?? 0), 0) / rows.length);
     return normalise(mean);
   });
-}
-
-function softmax(row: readonly number[]): number[] {
-  const m = Math.max(...row);
-  const e = row.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
 }
 
 /**

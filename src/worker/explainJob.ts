@@ -23,6 +23,7 @@ import { denormaliseClip, fitFrames, normaliseClip } from '../eval/explain/clipF
 import type { JobContext } from './jobs.ts';
 import { openModel } from './modelImport.ts';
 import { topK } from './predict.ts';
+import { softmax } from '../eval/average.ts';
 
 interface Clip {
   readonly frames: Uint8Array;
@@ -108,13 +109,6 @@ function inputSize(model: ZooModel): readonly [number, number, number] {
 const up = (m: Map3D, t: number, h: number, w: number): Uint8Array =>
   toUint8(normalise01(resizeTrilinear(m, t, h, w).data));
 
-function softmax(logits: Float32Array): number[] {
-  const max = Math.max(...logits);
-  const e = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
-
 let cached: { key: string; model: ZooModel } | null = null;
 
 /** predictOnly calls (the live webcam) keep their model open between calls. */
@@ -192,7 +186,7 @@ export async function explain(spec: ExplainSpec, job: JobContext): Promise<Expla
         }
       }
       job.progress('maps', 2, 3);
-      const probs = softmax(logits);
+      const probs = softmax(Array.from(logits));
       const labels = classes !== null && classes.length === probs.length ? classes : null;
       const top = topK(probs, spec.topk ?? 5).map((r) => ({ ...r, label: labels?.[r.index] ?? null }));
       const argmax = top[0]?.index ?? 0;

@@ -13,6 +13,7 @@ import { MMACTION_MEAN, MMACTION_STD } from '../train/presets.ts';
 import type { ZooModel } from '../models/zoo/zooModel.ts';
 import type { JobContext } from './jobs.ts';
 import { openModel } from './modelImport.ts';
+import { softmax } from '../eval/average.ts';
 
 /** x: f32[N,C,T,H,W] from a safetensors file's float32 tensor `x`; INVALID_ARGUMENT naming the file otherwise. */
 export function inputFromSafetensors(bytes: Uint8Array, fileName: string): InputTensor {
@@ -93,13 +94,6 @@ export async function forwardLogits(model: ZooModel, input: InputTensor): Promis
   } finally {
     logits.dispose();
   }
-}
-
-function softmax(row: readonly number[]): number[] {
-  const max = Math.max(...row);
-  const e = row.map((v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }
 
 export function topK(
