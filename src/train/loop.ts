@@ -11,7 +11,6 @@ import { optimizerConfig, type TrainConfig } from './config.ts';
 import type { EpochRecord, StepRecord, TrainRecord, ValidationRecord } from './events.ts';
 import { AccuracyMeter } from './metrics.ts';
 import { dominantLabels, drawMix, mixClips, mixTargets, softCrossEntropy } from './mixing.ts';
-import { withAuxLoss } from '../models/zoo/auxLoss.ts';
 import { Optimizer, type Param } from './optimizers.ts';
 import { layerDecayMultipliers } from '../models/nn/transformer/layerDecay.ts';
 import { StepPlanner, type PlannedStep } from './multigrid.ts';
@@ -179,7 +178,7 @@ export class Trainer {
       }
       return tf.variableGrads(() => {
         kept.logits = tf.keep(this.model.forward(x, { training: !c.linearProbe }));
-        const loss = withAuxLoss(this.model, softCrossEntropy(kept.logits, y), y);
+        const loss = softCrossEntropy(kept.logits, y);
         forwardEnd = this.now();
         return loss;
       }, vars);

@@ -37,8 +37,8 @@ export function torchDefaultUniform(rng: Rng, length: number, fanIn: number): Fl
   return rng.float32(length, -bound, bound);
 }
 
-/** How a convolution's parameters start: mmcv's kaiming_init (fan_out, zero bias), xavier_init (uniform, zero bias) or PyTorch's default. */
-export type ConvInit = 'kaiming_fan_out' | 'torch_default' | 'xavier_uniform';
+/** How a convolution's parameters start: mmcv's kaiming_init (fan_out, zero bias) or PyTorch's default. */
+export type ConvInit = 'kaiming_fan_out' | 'torch_default';
 
 /**
  * A convolution's initial weight (`weights` values) and, when `biasLength` is given, bias: fan_in = in · Π kernel,
@@ -51,23 +51,13 @@ export function convInitValues(
   fan: { readonly in: number; readonly out: number },
   biasLength: number | null,
 ): { readonly weight: Float32Array; readonly bias: Float32Array | null } {
-  const weight =
-    init === 'kaiming_fan_out'
-      ? kaimingNormalFanOut(rng, weights, fan.out)
-      : init === 'xavier_uniform'
-        ? xavierUniform(rng, weights, fan.in, fan.out)
-        : torchDefaultUniform(rng, weights, fan.in);
+  const kaiming = init === 'kaiming_fan_out';
+  const weight = kaiming
+    ? kaimingNormalFanOut(rng, weights, fan.out)
+    : torchDefaultUniform(rng, weights, fan.in);
   if (biasLength === null) return { weight, bias: null };
   return {
     weight,
-    bias:
-      init === 'torch_default' ? torchDefaultUniform(rng, biasLength, fan.in) : new Float32Array(biasLength),
+    bias: kaiming ? new Float32Array(biasLength) : torchDefaultUniform(rng, biasLength, fan.in),
   };
-}
-
-/** xavier_uniform_ (gain 1): U(±√(6 / (fan_in + fan_out))); mmcv's xavier_init(distribution='uniform'). */
-export function xavierUniform(rng: Rng, length: number, fanIn: number, fanOut: number): Float32Array {
-  if (skipping > 0) return new Float32Array(length);
-  const bound = Math.sqrt(6 / (fanIn + fanOut));
-  return rng.float32(length, -bound, bound);
 }

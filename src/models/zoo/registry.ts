@@ -14,7 +14,6 @@ import { buildTRN } from './trn.ts';
 import { buildTANet } from './tanet.ts';
 import { buildTIN } from './tin.ts';
 import { buildSRTG } from './srtg.ts';
-import { buildTPN } from './tpn.ts';
 import { withoutInitialisation } from '../nn/init.ts';
 import { buildMViT } from './mvit.ts';
 import { buildTimeSformer } from './timesformer.ts';
@@ -168,30 +167,6 @@ export const ZOO: readonly ZooEntry[] = [
     // MMAction2 tin metafile (tin_kinetics400-pretrained-tsm-r50_1x1x8-50e_kinetics400-rgb; sthv1 at 174 classes:
     // 23 895 566, which the same layout gives too)
     publishedParams: 24_358_640,
-    referenceInput: [8, 224, 224],
-    tinyInput: [4, 32, 32],
-  },
-  // zoo19: TPN (keep this block contiguous)
-  {
-    name: 'tpn_slowonly_r50',
-    family: 'MMAction2 TPN',
-    description:
-      'TPN on SlowOnly-R50 (8×8): temporal pyramid over res4/res5, top-down + bottom-up flows, auxiliary head',
-    build: (c) => buildTPN('slowonly', c),
-    // MMAction2 tpn metafile (tpn_slowonly_r50_8x8x1_150e_kinetics_rgb: 91 498 336; its FLOPs 66.01 G are mmcv's
-    // counter, which adds BN/ReLU/pooling to the multiply-adds), aux head included
-    publishedParams: 91_498_336,
-    referenceInput: [8, 224, 224],
-    tinyInput: [4, 32, 32],
-  },
-  {
-    name: 'tpn_tsm_r50',
-    family: 'MMAction2 TPN',
-    description: 'TPN on TSM-R50 (8 segments): the same pyramid neck on the shifted 2-D ResNet-50',
-    build: (c) => buildTPN('tsm', c),
-    // MMAction2 tpn metafile (tpn_tsm_r50_1x1x8_150e_sthv1_rgb, 174 classes: 82 445 724; FLOPs 54.20 G, mmcv)
-    publishedParams: 82_445_724,
-    publishedClasses: 174,
     referenceInput: [8, 224, 224],
     tinyInput: [4, 32, 32],
   },

@@ -108,14 +108,4 @@ export class ResNet2d extends Module {
   forward(x: Act, ctx: RunContext): Act {
     return this.steps.reduce((y, s) => s.forward(y, ctx), x);
   }
-  /** The outputs of layer1…4 (MMAction2's out_indices 0…3), for necks such as TPN. */
-  stageOutputs(x: Act, ctx: RunContext): Act[] {
-    const outs: Act[] = [];
-    this.steps.reduce((y, s, i) => {
-      const out = s.forward(y, ctx);
-      if (i >= 2) outs.push(out);
-      return out;
-    }, x);
-    return outs;
-  }
 }

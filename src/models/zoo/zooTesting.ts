@@ -3,7 +3,6 @@
 import { tf } from '../tf.ts';
 import { Rng } from '../../shared/random.ts';
 import type { ZooModel } from './zooModel.ts';
-import { withAuxLoss } from './auxLoss.ts';
 
 export interface StepSummary {
   readonly loss: number;
@@ -43,12 +42,7 @@ export async function trainingStepSummary(
   const params = model.parameters();
   const before = tf.memory().numTensors;
   const { value, grads } = tf.variableGrads(
-    () =>
-      withAuxLoss(
-        model,
-        tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
-        labels,
-      ),
+    () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
     [...params.values()],
   );
   const nonFinite: string[] = [];
@@ -101,12 +95,7 @@ export async function lossAndGrads(
   );
   const params = model.parameters();
   const { value, grads } = tf.variableGrads(
-    () =>
-      withAuxLoss(
-        model,
-        tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
-        labels,
-      ),
+    () => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(labels, model.forward(x, { training: true })),
     [...params.values()],
   );
   const out = new Map<string, Float32Array>();
